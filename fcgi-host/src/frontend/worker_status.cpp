@@ -1,10 +1,33 @@
-// Placeholder scoreboard client: no-ops until spawn's scoreboard lands (see worker_status.hpp).
+// worker_status.cpp: the FastCGI worker's side of spawn's scoreboard. Attaches to the shared
+// region named by FH_SCOREBOARD_FD/FH_SCOREBOARD_SLOT (set by spawn) and publishes per-thread
+// idle/busy state, the current request and the served count. A no-op when not run by spawn.
 #include "frontend/worker_status.hpp"
 
-namespace fh::detail {
+#include <fcgihost/scoreboard.hpp>
 
-void worker_status_init(int /*thread_count*/) {}
-void worker_status_begin(int /*thread_index*/, std::string_view /*method*/, std::string_view /*uri*/) {}
-void worker_status_end(int /*thread_index*/) {}
+namespace fh::detail {
+namespace {
+
+// The process's one publisher: written once by worker_status_init (before any worker thread
+// starts), then only read; each thread touches only its own ThreadSlot.
+scoreboard::Publisher& publisher() {
+  static scoreboard::Publisher p;
+  return p;
+}
+
+} // namespace
+
+void worker_status_init(int thread_count) {
+  scoreboard::Publisher& p = publisher();
+  if (!p.attached() && !p.attach_from_env())
+    return;
+  p.init(thread_count);
+}
+
+void worker_status_begin(int thread_index, std::string_view method, std::string_view uri) {
+  publisher().begin(thread_index, method, uri);
+}
+
+void worker_status_end(int thread_index) { publisher().end(thread_index); }
 
 } // namespace fh::detail

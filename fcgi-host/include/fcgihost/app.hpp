@@ -1,0 +1,152 @@
+// App and Blueprint: route registration (with <int:x>, <x>, <path:x> converters), hooks
+// (before_first_request, before_request, after_request, teardown_request), error handlers by
+// status and by exception type, url_for. App::handle(RawRequest) is the transport-free core that
+// both front ends (CGI, FastCGI) and the tests call. An App is immutable once it serves requests.
+#pragma once
+
+#include "fcgihost/http_error.hpp"
+#include "fcgihost/limits.hpp"
+#include "fcgihost/request.hpp"
+#include "fcgihost/response.hpp"
+
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fh {
+
+enum class Method { Get, Head, Post, Put, Delete, Patch, Options };
+inline constexpr Method GET = Method::Get;
+inline constexpr Method HEAD = Method::Head;
+inline constexpr Method POST = Method::Post;
+inline constexpr Method PUT = Method::Put;
+inline constexpr Method DELETE = Method::Delete;
+inline constexpr Method PATCH = Method::Patch;
+inline constexpr Method OPTIONS = Method::Options;
+
+const char* method_name(Method m) noexcept;
+
+using Handler = std::function<Response(Request&)>;
+using BeforeRequest = std::function<std::optional<Response>(Request&)>;
+using AfterRequest = std::function<void(Request&, Response&)>;
+using Teardown = std::function<void(Request&, std::exception_ptr)>;
+using ErrorHandler = std::function<Response(Request&, const HttpError&)>;
+// Returns a response if it handles the exception, nullopt to pass it on.
+using ExceptionHandler = std::function<std::optional<Response>(Request&, std::exception_ptr)>;
+
+namespace detail {
+class Router;
+}
+
+// A group of routes under a URL prefix; endpoints are named "<blueprint>.<endpoint>".
+class Blueprint {
+public:
+  Blueprint(std::string name, std::string url_prefix);
+
+  // Registers `handler` for `pattern` (relative to the prefix). `endpoint` defaults to the
+  // pattern. Throws std::invalid_argument on a malformed pattern (at registration, not per request).
+  Blueprint& route(std::string_view pattern, std::initializer_list<Method> methods,
+                   Handler handler, std::string endpoint = {});
+  // Hooks that run only for this blueprint's routes (after the app's before_request hooks).
+  Blueprint& before_request(BeforeRequest hook);
+  Blueprint& after_request(AfterRequest hook);
+
+  const std::string& name() const noexcept { return name_; }
+
+private:
+  friend class App;
+  struct Entry {
+    std::string pattern;
+    std::vector<Method> methods;
+    Handler handler;
+    std::string endpoint;
+  };
+  std::string name_, prefix_;
+  std::vector<Entry> routes_;
+  std::vector<BeforeRequest> before_;
+  std::vector<AfterRequest> after_;
+};
+
+class App {
+public:
+  explicit App(std::string name);
+  ~App();
+  App(App&&) noexcept;
+  App& operator=(App&&) noexcept;
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  Limits& limits() noexcept { return limits_; }
+  const Limits& limits() const noexcept { return limits_; }
+
+  // Registers `handler` for `pattern` ("/users/<int:id>"). HEAD is answered by the GET handler
+  // (without the body) and OPTIONS automatically. Throws std::invalid_argument on a bad pattern
+  // or a duplicate endpoint name.
+  App& route(std::string_view pattern, std::initializer_list<Method> methods, Handler handler,
+             std::string endpoint = {});
+  App& register_blueprint(const Blueprint& bp);
+
+  // Runs once per process, before the first request is dispatched (thread-safe).
+  App& before_first_request(std::function<void()> hook);
+  // Runs before the view; the first hook that returns a Response ends the request with it.
+  App& before_request(BeforeRequest hook);
+  // Runs after the view (and after error handlers), in reverse registration order.
+  App& after_request(AfterRequest hook);
+  // Always runs last, with the exception that ended the request (or nullptr).
+  App& teardown_request(Teardown hook);
+  // Builds the response for HttpError `status` (404, 405, 413, 500 for uncaught exceptions...).
+  App& errorhandler(int status, ErrorHandler handler);
+  // Builds the response for exceptions of type E thrown by hooks or views.
+  template <class E> App& errorhandler(std::function<Response(Request&, const E&)> handler) {
+    exception_handlers_.push_back(
+        [h = std::move(handler)](Request& rq, std::exception_ptr ep) -> std::optional<Response> {
+          try {
+            std::rethrow_exception(ep);
+          } catch (const E& e) {
+            return h(rq, e);
+          } catch (...) {
+            return std::nullopt;
+          }
+        });
+    return *this;
+  }
+
+  // The app-relative URL of `endpoint` with `params` filled in; params the route does not use
+  // become the query string. Throws std::invalid_argument for an unknown endpoint or missing param.
+  std::string url_for(std::string_view endpoint,
+                      const std::map<std::string, std::string>& params = {}) const;
+
+  // The core: routes, runs hooks and the view, maps every exception to a response. Never throws.
+  Response handle(RawRequest raw) const;
+  // The same, for a Request already built (tests, benchmarks).
+  Response handle(Request& request) const;
+
+private:
+  Response dispatch(Request& rq) const;
+  Response full_dispatch(Request& rq) const;
+  Response error_response(Request& rq, std::exception_ptr ep) const;
+  void run_first_request_hooks() const;
+
+  std::string name_;
+  Limits limits_;
+  std::unique_ptr<detail::Router> router_;
+  std::vector<std::function<void()>> first_hooks_;
+  std::vector<BeforeRequest> before_;
+  std::vector<AfterRequest> after_;
+  std::vector<Teardown> teardown_;
+  std::map<int, ErrorHandler> error_handlers_;
+  std::vector<ExceptionHandler> exception_handlers_;
+  std::map<std::string, std::vector<BeforeRequest>, std::less<>> bp_before_;
+  std::map<std::string, std::vector<AfterRequest>, std::less<>> bp_after_;
+  mutable std::unique_ptr<std::once_flag> first_once_;
+};
+
+} // namespace fh

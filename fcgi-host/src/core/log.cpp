@@ -1,0 +1,44 @@
+// fh::log: "2026-11-22T00:00:00Z level pid message" on stderr, one write(2) per line.
+#include "fcgihost/log.hpp"
+
+#include <ctime>
+#include <string>
+#include <unistd.h>
+
+namespace fh {
+
+void log(LogLevel level, std::string_view message) noexcept {
+  static constexpr const char* kNames[] = {"debug", "info", "warning", "error"};
+  try {
+    char ts[32];
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string line = ts;
+    line.append(" ").append(kNames[static_cast<int>(level)]).append(" ");
+    line.append(std::to_string(getpid())).append(" ");
+    for (unsigned char c : message) {
+      if (c < 0x20 || c == 0x7f) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        line.append("\\x").push_back(kHex[c >> 4]);
+        line.push_back(kHex[c & 15]);
+      } else {
+        line.push_back(static_cast<char>(c));
+      }
+    }
+    line.push_back('\n');
+    const char* p = line.data();
+    std::size_t left = line.size();
+    while (left > 0) {
+      ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n <= 0) break;
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  } catch (...) {
+    // Logging must never take the request down (bad_alloc while formatting).
+  }
+}
+
+} // namespace fh

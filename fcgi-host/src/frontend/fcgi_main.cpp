@@ -1,0 +1,198 @@
+// The FastCGI front end: main() for NAME.fcgi. Takes the listen socket at fd 0 (as spawn and
+// spawn-fcgi hand it over) or binds one (--bind / --socket), runs --threads accept loops over
+// libfcgi's FCGX_* API, and on SIGTERM finishes the requests in flight, then exits.
+// This is the only file that includes <fcgiapp.h> (never fcgi_stdio.h, STYLE.md §3.1).
+#include "fcgihost/main.hpp"
+
+#include "fcgihost/log.hpp"
+#include "frontend/fcgi_listen.hpp"
+#include "frontend/worker_status.hpp"
+#include "io/body_reader.hpp"
+#include "io/response_writer.hpp"
+
+#include <boost/program_options.hpp>
+#include <fcgiapp.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+#include <vector>
+
+namespace po = boost::program_options;
+
+namespace {
+
+// The one piece of state a signal can reach: set by the main thread's signal loop.
+std::atomic<bool> g_stopping{false}; // NOLINT: signal-visible state (STYLE.md §2.7)
+
+extern "C" void wake_handler(int /*sig*/) {} // interrupts a blocked accept(); does nothing else
+
+struct Options {
+  int threads = 1;
+  long max_requests = 0;
+  int listen_fd = 0;
+};
+
+// RAII for one FCGX_Request bound to the listen socket.
+class FcgxRequest {
+public:
+  explicit FcgxRequest(int listen_fd) { FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR); }
+  ~FcgxRequest() { FCGX_Free(&req_, 1); }
+  FcgxRequest(const FcgxRequest&) = delete;
+  FcgxRequest& operator=(const FcgxRequest&) = delete;
+  FCGX_Request* get() noexcept { return &req_; }
+
+private:
+  FCGX_Request req_{};
+};
+
+// Serves the request `req` has accepted: copies its params (they die at FCGX_Finish_r), reads
+// the body, lets the app answer, writes the response in one FCGX_PutStr.
+void serve(const fh::App& app, FCGX_Request* req, int thread_index) {
+  fh::RawRequest raw;
+  for (char** e = req->envp; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) raw.params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  const auto method = raw.param("REQUEST_METHOD").value_or("GET");
+  fh::detail::worker_status_begin(thread_index, method, raw.param("REQUEST_URI").value_or(""));
+  fh::detail::read_body(
+      raw, app.limits(),
+      [req](char* buf, std::size_t n) {
+        return static_cast<long>(FCGX_GetStr(buf, static_cast<int>(n), req->in));
+      },
+      true);
+  const bool head = method == "HEAD";
+  const std::string out = fh::detail::serialize_response(app.handle(std::move(raw)), head);
+  FCGX_PutStr(out.data(), static_cast<int>(out.size()), req->out);
+  if (FCGX_GetError(req->out) != 0) fh::log(fh::LogLevel::Info, "client gone before the response was written");
+  fh::detail::worker_status_end(thread_index);
+}
+
+void accept_loop(const fh::App& app, const Options& opt, int thread_index,
+                 std::atomic<long>& served) {
+  FcgxRequest request(opt.listen_fd);
+  while (!g_stopping.load()) {
+    int rc = FCGX_Accept_r(request.get());
+    if (rc < 0) {
+      if (g_stopping.load()) break;
+      if (rc == -EINTR) continue;
+      fh::log(fh::LogLevel::Error, "FCGX_Accept_r failed: " + std::to_string(rc));
+      break;
+    }
+    serve(app, request.get(), thread_index);
+    FCGX_Finish_r(request.get());
+    if (opt.max_requests > 0 && ++served >= opt.max_requests) {
+      fh::log(fh::LogLevel::Info, "served --max-requests, exiting");
+      g_stopping = true;
+    }
+  }
+}
+
+std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd& owned) {
+  Options opt;
+  std::string bind, socket_path, config;
+  int backlog = 1024;
+  po::options_description desc("FastCGI worker options");
+  desc.add_options()("help,h", "show this help")(
+      "bind", po::value(&bind), "listen on HOST:PORT (standalone; default: the socket at fd 0)")(
+      "socket", po::value(&socket_path), "listen on a unix socket PATH (standalone)")(
+      "backlog", po::value(&backlog)->default_value(1024), "listen backlog for --bind/--socket")(
+      "threads", po::value(&opt.threads)->default_value(1), "request threads in this process")(
+      "max-requests", po::value(&opt.max_requests)->default_value(0),
+      "exit after serving N requests (0: never)")(
+      "config", po::value(&config), "config file (sets APP_CONFIG_FILE)");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, desc), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "usage: " << argv[0] << " [options]\n" << desc;
+    return std::nullopt;
+  }
+  if (!config.empty()) ::setenv("APP_CONFIG_FILE", config.c_str(), 1);
+  if (opt.threads < 1 || opt.threads > 256) throw std::invalid_argument("--threads must be 1..256");
+  if (!bind.empty()) owned = fh::detail::listen_tcp(bind, backlog);
+  else if (!socket_path.empty()) owned = fh::detail::listen_unix(socket_path, backlog);
+  opt.listen_fd = owned ? owned.get() : 0;
+  if (!owned && !fh::detail::is_listening_socket(0))
+    throw std::invalid_argument("fd 0 is not a listening socket: run under spawn or spawn-fcgi, "
+                                "or pass --bind HOST:PORT / --socket PATH");
+  return opt;
+}
+
+void install_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = wake_handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; // no SA_RESTART: a blocked accept() returns EINTR
+  for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE}) ::sigaction(sig, &sa, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  fh::detail::UniqueFd owned;
+  try {
+    auto parsed = parse_options(argc, argv, owned);
+    if (!parsed) return 0;
+    opt = *parsed;
+  } catch (const std::exception& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    return 2;
+  }
+  std::optional<fh::App> app;
+  try {
+    app.emplace(make_app());
+  } catch (const std::exception& e) {
+    fh::log(fh::LogLevel::Error, std::string("cannot start the app: ") + e.what());
+    return 4; // spawn treats 3/4 as "cannot boot": it stops instead of respawning in a loop
+  }
+
+  // Signals: our handlers go in before FCGX_Init (libfcgi only replaces SIG_DFL/SIG_IGN ones).
+  // TERM/INT/QUIT/HUP are blocked in every thread and taken synchronously by the main thread.
+  install_handlers();
+  sigset_t control;
+  sigemptyset(&control);
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&control, sig);
+  pthread_sigmask(SIG_BLOCK, &control, nullptr);
+  if (FCGX_Init() != 0) {
+    fh::log(fh::LogLevel::Error, "FCGX_Init failed");
+    return 3;
+  }
+  fh::detail::worker_status_init(opt.threads);
+
+  std::atomic<long> served{0};
+  std::atomic<int> running{opt.threads};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < opt.threads; ++i)
+    threads.emplace_back([&, i] {
+      accept_loop(*app, opt, i, served);
+      --running;
+    });
+
+  const timespec tick{0, 100 * 1000 * 1000};
+  bool fast = false;
+  while (running.load() > 0) {
+    int sig = sigtimedwait(&control, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGQUIT) {
+      fast = true;
+      break;
+    }
+    if (sig == SIGTERM || sig == SIGHUP) {
+      g_stopping = true;
+      FCGX_ShutdownPending();
+    }
+    // Wake threads blocked in accept() (again every tick: one may have just entered it).
+    if (g_stopping.load())
+      for (auto& t : threads) pthread_kill(t.native_handle(), SIGUSR2);
+  }
+  if (fast) std::_Exit(0);
+  for (auto& t : threads) t.join();
+  return 0;
+}

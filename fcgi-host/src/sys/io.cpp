@@ -1,0 +1,29 @@
+// See io.hpp.
+#include "sys/io.hpp"
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace fh::detail {
+
+bool write_all(int fd, std::string_view data) noexcept {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+long read_some(int fd, char* buf, std::size_t n) noexcept {
+  for (;;) {
+    ssize_t r = ::read(fd, buf, n);
+    if (r < 0 && errno == EINTR) continue;
+    return static_cast<long>(r);
+  }
+}
+
+} // namespace fh::detail
