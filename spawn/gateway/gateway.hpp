@@ -1,0 +1,37 @@
+// cgi-gateway: the per-process configuration and the worker loop that serves FastCGI requests
+// by running CGI programs. The only file that talks to libfcgi is gateway.cpp.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "cgi_slots.hpp"
+#include "log.hpp"
+
+namespace fh::gateway {
+
+struct GatewayConfig {
+  std::string cgi_root;                 // canonical absolute CGI directory
+  std::string url_prefix = "/cgi-bin";  // URI prefix that maps onto cgi_root (no trailing '/')
+  std::chrono::seconds cgi_timeout{30}; // whole-request budget for one CGI process
+  std::chrono::milliseconds queue_wait{10000}; // max wait for a --max-cgi slot before 503
+  int threads = 8;
+  int max_cgi = 8;
+};
+
+// Everything a worker thread shares with the others; immutable except the slots and logger,
+// which are thread-safe.
+struct GatewayContext {
+  const GatewayConfig& config;
+  CgiSlots& slots;
+  Logger& log;
+  int listen_fd;
+  int stop_fd; // readable once the gateway is stopping
+};
+
+// One worker thread: accepts connections until `stop_fd` is readable and serves one request
+// per connection (FCGI_KEEP_CONN is not honoured: the connection closes after each response).
+// An in-flight request always completes before the loop checks for stop. Never throws.
+void worker_loop(const GatewayContext& ctx, int thread_index);
+
+} // namespace fh::gateway

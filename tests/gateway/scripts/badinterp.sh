@@ -1,0 +1,2 @@
+#!/nonexistent/interpreter
+# Test CGI: exec fails (the #! interpreter does not exist).

@@ -1,0 +1,4 @@
+#!/bin/sh
+# Test CGI: fails before printing anything.
+echo "crash.sh: about to fail" >&2
+exit 3

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Test CGI: the smallest valid response.
+printf 'Content-Type: text/plain\r\n\r\nhello from cgi\n'
