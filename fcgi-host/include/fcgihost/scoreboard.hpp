@@ -23,9 +23,9 @@ inline constexpr const char* kEnvSlot = "FH_SCOREBOARD_SLOT";
 
 inline constexpr std::uint32_t kMagic = 0x46485342; // "FHSB"
 inline constexpr std::uint32_t kVersion = 1;
-inline constexpr int kMaxThreads = 32;            // threads past this one are not published
-inline constexpr std::size_t kMethodWords = 2;    // 16 bytes of method
-inline constexpr std::size_t kUriWords = 32;      // 256 bytes of URI (truncated)
+inline constexpr int kMaxThreads = 32;         // threads past this one are not published
+inline constexpr std::size_t kMethodWords = 2; // 16 bytes of method
+inline constexpr std::size_t kUriWords = 32;   // 256 bytes of URI (truncated)
 
 enum ThreadState : std::uint32_t { kIdle = 0, kBusy = 1 };
 
@@ -34,8 +34,8 @@ enum ThreadState : std::uint32_t { kIdle = 0, kBusy = 1 };
 struct ThreadSlot {
   std::atomic<std::uint32_t> state;
   std::atomic<std::uint32_t> seq;
-  std::atomic<std::uint64_t> served;     // requests finished by this thread
-  std::atomic<std::int64_t> started_ms;  // CLOCK_MONOTONIC ms when the current request began
+  std::atomic<std::uint64_t> served;    // requests finished by this thread
+  std::atomic<std::int64_t> started_ms; // CLOCK_MONOTONIC ms when the current request began
   std::atomic<std::uint64_t> method[kMethodWords];
   std::atomic<std::uint64_t> uri[kUriWords];
 };
@@ -76,7 +76,8 @@ inline std::int64_t monotonic_ms() {
 }
 
 // Copies s into words (truncated, NUL padded) with relaxed stores.
-template <std::size_t N> void store_text(std::atomic<std::uint64_t> (&words)[N], std::string_view s) {
+template <std::size_t N>
+void store_text(std::atomic<std::uint64_t> (&words)[N], std::string_view s) {
   for (std::size_t w = 0; w < N; ++w) {
     std::uint64_t v = 0;
     for (std::size_t b = 0; b < 8; ++b) {
@@ -94,8 +95,7 @@ template <std::size_t N> std::string load_text(const std::atomic<std::uint64_t> 
     std::uint64_t v = words[w].load(std::memory_order_relaxed);
     for (std::size_t b = 0; b < 8; ++b) {
       char c = static_cast<char>((v >> (8 * b)) & 0xff);
-      if (c == '\0')
-        return s;
+      if (c == '\0') return s;
       s.push_back(c);
     }
   }
@@ -106,13 +106,11 @@ template <std::size_t N> std::string load_text(const std::atomic<std::uint64_t> 
 inline void read_request(const ThreadSlot& t, std::string& method, std::string& uri) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     std::uint32_t s1 = t.seq.load(std::memory_order_acquire);
-    if (s1 & 1u)
-      continue;
+    if (s1 & 1u) continue;
     method = load_text(t.method);
     uri = load_text(t.uri);
     std::atomic_thread_fence(std::memory_order_acquire);
-    if (t.seq.load(std::memory_order_relaxed) == s1)
-      return;
+    if (t.seq.load(std::memory_order_relaxed) == s1) return;
   }
 }
 
@@ -124,8 +122,7 @@ public:
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
   ~Publisher() {
-    if (base_ != nullptr)
-      munmap(base_, size_);
+    if (base_ != nullptr) munmap(base_, size_);
   }
 
   // Maps the region from FH_SCOREBOARD_FD/FH_SCOREBOARD_SLOT. Returns false (and stays a no-op)
@@ -133,17 +130,16 @@ public:
   bool attach_from_env() {
     const char* fd_s = std::getenv(kEnvFd);
     const char* slot_s = std::getenv(kEnvSlot);
-    if (fd_s == nullptr || slot_s == nullptr)
-      return false;
+    if (fd_s == nullptr || slot_s == nullptr) return false;
     int fd = std::atoi(fd_s);
     long slot = std::atol(slot_s);
     struct stat st {};
-    if (fd < 0 || slot < 0 || fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header)))
+    if (fd < 0 || slot < 0 || fstat(fd, &st) != 0 ||
+        st.st_size < static_cast<off_t>(sizeof(Header)))
       return false;
-    void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED,
-                   fd, 0);
-    if (p == MAP_FAILED)
-      return false;
+    void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ | PROT_WRITE,
+                   MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return false;
     const auto* h = static_cast<const Header*>(p);
     if (h->magic != kMagic || h->version != kVersion || h->slot_size != sizeof(WorkerSlot) ||
         static_cast<std::uint32_t>(slot) >= h->slot_count ||
@@ -162,8 +158,7 @@ public:
 
   // Announces the thread count and that the worker is ready to accept.
   void init(int thread_count) {
-    if (slot_ == nullptr)
-      return;
+    if (slot_ == nullptr) return;
     slot_->pid.store(static_cast<std::int32_t>(getpid()), std::memory_order_relaxed);
     int n = thread_count < 1 ? 1 : (thread_count > kMaxThreads ? kMaxThreads : thread_count);
     slot_->threads.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
@@ -172,8 +167,7 @@ public:
 
   void begin(int thread_index, std::string_view method, std::string_view uri) {
     ThreadSlot* t = thread(thread_index);
-    if (t == nullptr)
-      return;
+    if (t == nullptr) return;
     std::uint32_t s = t->seq.load(std::memory_order_relaxed);
     t->seq.store(s + 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
@@ -186,16 +180,14 @@ public:
 
   void end(int thread_index) {
     ThreadSlot* t = thread(thread_index);
-    if (t == nullptr)
-      return;
+    if (t == nullptr) return;
     t->served.fetch_add(1, std::memory_order_relaxed);
     t->state.store(kIdle, std::memory_order_release);
   }
 
 private:
   ThreadSlot* thread(int i) const {
-    if (slot_ == nullptr || i < 0 || i >= kMaxThreads)
-      return nullptr;
+    if (slot_ == nullptr || i < 0 || i >= kMaxThreads) return nullptr;
     return &slot_->thread[i];
   }
 

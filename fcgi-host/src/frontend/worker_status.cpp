@@ -19,8 +19,7 @@ scoreboard::Publisher& publisher() {
 
 void worker_status_init(int thread_count) {
   scoreboard::Publisher& p = publisher();
-  if (!p.attached() && !p.attach_from_env())
-    return;
+  if (!p.attached() && !p.attach_from_env()) return;
   p.init(thread_count);
 }
 
@@ -28,6 +27,8 @@ void worker_status_begin(int thread_index, std::string_view method, std::string_
   publisher().begin(thread_index, method, uri);
 }
 
-void worker_status_end(int thread_index) { publisher().end(thread_index); }
+void worker_status_end(int thread_index) {
+  publisher().end(thread_index);
+}
 
 } // namespace fh::detail

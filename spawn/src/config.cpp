@@ -1,0 +1,347 @@
+// config.cpp: Boost.Program_options descriptions for spawn's global and per-pool options, the
+// INI reader ([pool.NAME] sections reuse the per-pool options), and validation.
+#include "config.hpp"
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+namespace po = boost::program_options;
+
+namespace spawn {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: spawn [options] [-- APP [ARGS...]]\n"
+    "       spawn --config FILE [--check-config]\n"
+    "       spawn --cgi-dir DIR [options]\n"
+    "A prefork FastCGI supervisor: binds the socket, starts workers with it at fd 0, respawns,\n"
+    "recycles, reloads (SIGHUP) and reports status. spawn-fcgi flags keep their meaning.\n";
+
+// Options that describe one pool; shared by the command line and [pool.NAME] sections.
+po::options_description pool_options() {
+  po::options_description d("Pool options (command line, or keys of a [pool.NAME] INI section)");
+  d.add_options()                                                                              //
+      ("name", po::value<std::string>(), "pool name (log tag, status key)")                    //
+      ("app,f", po::value<std::string>(), "application; -f runs it via /bin/sh -c 'exec APP'") //
+      ("exec", po::value<std::string>(), "application executable, run directly (INI: exec=)")  //
+      ("arg", po::value<std::vector<std::string>>()->composing(), "one application argument")  //
+      ("address,a", po::value<std::string>(), "TCP address to bind (default 127.0.0.1)")       //
+      ("port,p", po::value<int>(), "TCP port to bind (0: any free port)")                      //
+      ("socket,s", po::value<std::string>(), "unix socket path to bind")                       //
+      ("socket-mode,M", po::value<std::string>(), "unix socket mode, octal")                   //
+      ("socket-user,U", po::value<std::string>(), "unix socket owner")                         //
+      ("socket-group,G", po::value<std::string>(), "unix socket group")                        //
+      ("backlog,b", po::value<int>(), "listen backlog (default 1024)")                         //
+      ("workers,F", po::value<int>(), "worker processes (default 1)")                          //
+      ("min-workers", po::value<int>(), "dynamic mode: fewest workers")                        //
+      ("max-workers", po::value<int>(), "dynamic mode: most workers")                          //
+      ("max-requests", po::value<long>(), "recycle a worker after N requests (0: never)")      //
+      ("max-requests-jitter", po::value<long>(), "add 0..N to max-requests per worker")        //
+      ("timeout", po::value<double>(), "kill a worker busy on one request longer (s)")         //
+      ("max-rss", po::value<long>(), "recycle a worker whose RSS exceeds MB")                  //
+      ("graceful-timeout", po::value<double>(), "seconds a stopping worker may take (30)")     //
+      ("reload-on-change", po::bool_switch(), "reload when the app binary changes on disk")    //
+      ("chdir,d", po::value<std::string>(), "working directory of the workers")                //
+      ("env", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE for workers")     //
+      ("stagger", po::value<int>(), "workers recycled at once (default 1)")                    //
+      ("ready-after", po::value<double>(), "s after which a silent new worker is ready (1)")   //
+      ("max-boot-failures", po::value<int>(), "start-up crashes in a row before halting (5)")  //
+      ("allowed-clients", po::value<std::string>(), "comma list of allowed client IPs")        //
+      ("cgi-dir", po::value<std::string>(), "run the CGI gateway over this directory")         //
+      ("cgi-timeout", po::value<double>(), "CGI gateway: per-script timeout (s)")              //
+      ("max-cgi", po::value<int>(), "CGI gateway: concurrent CGI processes")                   //
+      ("threads", po::value<int>(), "CGI gateway: threads per gateway worker")                 //
+      ("gateway", po::value<std::string>(),
+       "CGI gateway executable (default: found next to spawn)");
+  return d;
+}
+
+po::options_description global_options() {
+  po::options_description d("Master options");
+  d.add_options()                                                                      //
+      ("help,h", "show this help")                                                     //
+      ("version,v", "show the version")                                                //
+      ("config", po::value<std::string>(), "INI file: globals + [pool.NAME] sections") //
+      ("check-config", po::bool_switch(), "validate the configuration and exit")       //
+      ("no-fork,n", po::bool_switch(), "stay in the foreground")                       //
+      ("pid-file,P", po::value<std::string>(), "write the master's pid here")          //
+      ("user,u", po::value<std::string>(), "drop privileges to USER (when root)")      //
+      ("group,g", po::value<std::string>(), "drop privileges to GROUP (when root)")    //
+      ("control", po::value<std::string>(), "status socket: unix PATH or HOST:PORT")   //
+      ("log-file", po::value<std::string>(), "log here instead of stderr");
+  return d;
+}
+
+template <class T> void take(const po::variables_map& vm, const char* key, T& out) {
+  if (vm.count(key)) out = vm[key].as<T>();
+}
+
+PoolConfig pool_from(const po::variables_map& vm, std::vector<std::string> command) {
+  PoolConfig p;
+  take(vm, "name", p.name);
+  if (vm.count("exec")) p.app = vm["exec"].as<std::string>();
+  if (vm.count("app")) {
+    p.app = vm["app"].as<std::string>();
+    p.via_shell = true;
+  }
+  take(vm, "arg", p.args);
+  if (!command.empty()) { // -- APP ARGS wins over -f, as in spawn-fcgi
+    p.app = command[0];
+    p.via_shell = false;
+    p.args.assign(command.begin() + 1, command.end());
+  }
+  take(vm, "address", p.address);
+  if (vm.count("port")) p.port = vm["port"].as<int>();
+  take(vm, "socket", p.socket);
+  if (vm.count("socket-mode")) {
+    const std::string& m = vm["socket-mode"].as<std::string>();
+    std::size_t used = 0;
+    unsigned long v = std::stoul(m, &used, 8);
+    if (used != m.size() || v > 07777) throw ConfigError("socket-mode: not an octal mode: " + m);
+    p.socket_mode = static_cast<mode_t>(v);
+  }
+  take(vm, "socket-user", p.socket_user);
+  take(vm, "socket-group", p.socket_group);
+  take(vm, "backlog", p.backlog);
+  take(vm, "workers", p.workers);
+  take(vm, "min-workers", p.min_workers);
+  take(vm, "max-workers", p.max_workers);
+  take(vm, "max-requests", p.max_requests);
+  take(vm, "max-requests-jitter", p.max_requests_jitter);
+  take(vm, "timeout", p.timeout);
+  take(vm, "max-rss", p.max_rss_mb);
+  take(vm, "graceful-timeout", p.graceful_timeout);
+  p.reload_on_change = vm.count("reload-on-change") && vm["reload-on-change"].as<bool>();
+  take(vm, "chdir", p.chdir);
+  take(vm, "env", p.env);
+  take(vm, "stagger", p.stagger);
+  take(vm, "ready-after", p.ready_after);
+  take(vm, "max-boot-failures", p.max_boot_failures);
+  take(vm, "allowed-clients", p.allowed_clients);
+  take(vm, "cgi-dir", p.cgi_dir);
+  take(vm, "cgi-timeout", p.cgi_timeout);
+  take(vm, "max-cgi", p.max_cgi);
+  take(vm, "threads", p.threads);
+  if (vm.count("gateway")) p.app = vm["gateway"].as<std::string>();
+  if (!p.cgi_dir.empty() && p.name.empty()) p.name = "cgi";
+  if (p.name.empty() && !p.app.empty()) p.name = std::filesystem::path(p.app).filename().string();
+  if (p.min_workers > 0 && p.workers < p.min_workers) p.workers = p.min_workers;
+  return p;
+}
+
+// Reads an INI file: top-level keys are master options, [pool.NAME] keys are pool options.
+void read_ini(const std::string& path, SpawnConfig& cfg, po::variables_map& globals) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config file " + path);
+  po::parsed_options parsed = po::parse_config_file(in, po::options_description(), true);
+  std::vector<std::string> global_tokens;
+  std::map<std::string, std::vector<std::string>> pool_tokens; // pool name -> "--key=value"...
+  std::vector<std::string> order;
+  for (const po::option& o : parsed.options) {
+    const std::string& key = o.string_key;
+    std::string value = o.value.empty() ? "" : o.value.front();
+    if (key.rfind("pool.", 0) == 0) {
+      std::string rest = key.substr(5);
+      std::size_t dot = rest.find('.');
+      if (dot == std::string::npos || dot == 0)
+        throw ConfigError(path + ": bad key " + key + " (use [pool.NAME] sections)");
+      std::string name = rest.substr(0, dot), k = rest.substr(dot + 1);
+      if (!pool_tokens.count(name)) order.push_back(name);
+      if (k == "reload-on-change") {
+        if (value == "true" || value == "1" || value == "yes" || value == "on")
+          pool_tokens[name].push_back("--" + k);
+      } else {
+        pool_tokens[name].push_back("--" + k + "=" + value);
+      }
+    } else if (key.find('.') != std::string::npos) {
+      throw ConfigError(path + ": unknown section in key " + key);
+    } else if (key == "no-fork" || key == "check-config") {
+      if (value == "true" || value == "1" || value == "yes" || value == "on")
+        global_tokens.push_back("--" + key);
+    } else {
+      global_tokens.push_back("--" + key + "=" + value);
+    }
+  }
+  po::options_description gd = global_options();
+  try {
+    po::store(po::command_line_parser(global_tokens).options(gd).run(), globals);
+  } catch (const po::error& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+  po::options_description pd = pool_options();
+  for (const std::string& name : order) {
+    po::variables_map vm;
+    try {
+      po::store(po::command_line_parser(pool_tokens[name]).options(pd).run(), vm);
+    } catch (const po::error& e) {
+      throw ConfigError(path + ": [pool." + name + "]: " + e.what());
+    }
+    PoolConfig p = pool_from(vm, {});
+    p.name = name;
+    cfg.pools.push_back(std::move(p));
+  }
+}
+
+void apply_globals(const po::variables_map& vm, SpawnConfig& cfg) {
+  take(vm, "pid-file", cfg.pidfile);
+  take(vm, "user", cfg.user);
+  take(vm, "group", cfg.group);
+  take(vm, "control", cfg.control);
+  take(vm, "log-file", cfg.log_file);
+  if (vm.count("no-fork") && vm["no-fork"].as<bool>()) cfg.foreground = true;
+  if (vm.count("check-config") && vm["check-config"].as<bool>()) cfg.check_only = true;
+}
+
+std::string resolve_gateway() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  std::filesystem::path dir = self.parent_path();
+  for (const auto& c : {dir / "cgi-gateway", dir / "gateway" / "cgi-gateway",
+                        dir / ".." / "spawn" / "gateway" / "cgi-gateway"})
+    if (::access(c.c_str(), X_OK) == 0) return c.lexically_normal().string();
+  return {};
+}
+
+} // namespace
+
+ParseResult parse_command_line(int argc, const char* const* argv) {
+  ParseResult r;
+  std::vector<std::string> opts, command;
+  bool after = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!after && a == "--") {
+      after = true;
+      continue;
+    }
+    (after ? command : opts).push_back(a);
+  }
+  po::options_description gd = global_options(), pd = pool_options(), all;
+  all.add(gd).add(pd);
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::vector<std::string>>());
+  po::options_description parse_with;
+  parse_with.add(all).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(opts).options(parse_with).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("bad number: ") + e.what());
+  }
+  if (vm.count("help")) {
+    std::ostringstream os;
+    os << kUsage << "\n"
+       << all << "\nSignals: TERM graceful stop, INT/QUIT fast stop, HUP reload,"
+       << " TTIN/TTOU one worker more/less, USR1 reopen the log.\n";
+    r.output = os.str();
+    r.exit_now = 0;
+    return r;
+  }
+  if (vm.count("version")) {
+    r.output = "spawn (fcgi-host) 0.1.0\n";
+    r.exit_now = 0;
+    return r;
+  }
+  if (vm.count("command")) {
+    auto pos_cmd = vm["command"].as<std::vector<std::string>>();
+    command.insert(command.begin(), pos_cmd.begin(), pos_cmd.end());
+  }
+  SpawnConfig& cfg = r.config;
+  if (vm.count("config")) {
+    cfg.config_file = vm["config"].as<std::string>();
+    po::variables_map file_globals;
+    read_ini(cfg.config_file, cfg, file_globals);
+    apply_globals(file_globals, cfg);
+  }
+  apply_globals(vm, cfg); // the command line wins over the file
+  bool cli_pool = !command.empty();
+  for (const auto& o : pd.options())
+    if (vm.count(o->long_name()) && !vm[o->long_name()].defaulted()) cli_pool = true;
+  if (cli_pool) {
+    try {
+      cfg.pools.push_back(pool_from(vm, command));
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("bad number: ") + e.what());
+    }
+  }
+  return r;
+}
+
+SpawnConfig reload_config(const SpawnConfig& current, int argc, const char* const* argv) {
+  ParseResult r = parse_command_line(argc, argv);
+  (void)current;
+  return r.config;
+}
+
+std::vector<std::string> validate(SpawnConfig& cfg) {
+  std::vector<std::string> errs;
+  if (cfg.pools.empty())
+    errs.push_back("no pool: give an application (-f APP or -- APP ARGS), --cgi-dir, or --config");
+  std::set<std::string> names, listens;
+  for (PoolConfig& p : cfg.pools) {
+    std::string tag = "pool " + (p.name.empty() ? std::string("?") : p.name) + ": ";
+    if (!p.cgi_dir.empty()) {
+      if (p.app.empty()) p.app = resolve_gateway();
+      if (p.app.empty())
+        errs.push_back(tag + "cgi-gateway executable not found next to spawn; use --gateway PATH");
+      if (!std::filesystem::is_directory(p.cgi_dir))
+        errs.push_back(tag + "cgi-dir is not a directory: " + p.cgi_dir);
+    }
+    if (p.app.empty())
+      errs.push_back(tag + "no application");
+    else if (!p.via_shell && ::access(p.app.c_str(), X_OK) != 0)
+      errs.push_back(tag + "application is not an executable file: " + p.app);
+    if (!names.insert(p.name).second) errs.push_back(tag + "duplicate pool name");
+    if (p.port && !p.socket.empty())
+      errs.push_back(tag + "give either a port (-p) or a socket (-s), not both");
+    if (!p.port && p.socket.empty())
+      errs.push_back(tag + "no listen address: give -p PORT or -s PATH");
+    if (p.port && (*p.port < 0 || *p.port > 65535)) errs.push_back(tag + "port out of range");
+    std::string listen = p.socket.empty() ? p.address + ":" + std::to_string(p.port.value_or(0))
+                                          : "unix:" + p.socket;
+    if ((p.socket.empty() ? p.port.value_or(0) != 0 : true) && !listens.insert(listen).second)
+      errs.push_back(tag + "listen address used by another pool: " + listen);
+    if (p.workers < 1) errs.push_back(tag + "workers must be at least 1");
+    if (p.max_workers > 0 && p.min_workers > p.max_workers)
+      errs.push_back(tag + "min-workers is above max-workers");
+    if (p.max_workers > 0 && p.workers > p.max_workers) p.workers = p.max_workers;
+    if (p.backlog < 1) errs.push_back(tag + "backlog must be positive");
+    if (p.max_requests < 0 || p.max_requests_jitter < 0 || p.timeout < 0 || p.max_rss_mb < 0 ||
+        p.graceful_timeout < 0 || p.stagger < 1 || p.max_boot_failures < 1)
+      errs.push_back(tag + "negative limit (or stagger/max-boot-failures below 1)");
+    for (const std::string& e : p.env)
+      if (e.find('=') == std::string::npos || e.front() == '=')
+        errs.push_back(tag + "env entry is not KEY=VALUE: " + e);
+  }
+  return errs;
+}
+
+std::string describe(const PoolConfig& p) {
+  std::ostringstream os;
+  os << p.name << ": app=" << p.app;
+  for (const auto& a : p.args)
+    os << " " << a;
+  os << " listen="
+     << (p.socket.empty() ? p.address + ":" + std::to_string(p.port.value_or(0))
+                          : "unix:" + p.socket);
+  os << " workers=" << p.workers;
+  if (p.max_workers > p.min_workers) os << " dynamic=" << p.min_workers << ".." << p.max_workers;
+  if (p.max_requests) os << " max-requests=" << p.max_requests << "+" << p.max_requests_jitter;
+  if (p.timeout > 0) os << " timeout=" << p.timeout << "s";
+  if (p.max_rss_mb) os << " max-rss=" << p.max_rss_mb << "MB";
+  if (!p.cgi_dir.empty()) os << " cgi-dir=" << p.cgi_dir;
+  return os.str();
+}
+
+} // namespace spawn

@@ -1,0 +1,106 @@
+// control.cpp: non-blocking accept/read/write of the status socket's HTTP/1.0 exchanges.
+#include "control.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/socket.h>
+
+namespace spawn {
+namespace {
+
+PoolConfig control_listen(const std::string& where) {
+  PoolConfig p;
+  p.name = "control";
+  p.backlog = 64;
+  if (where.find('/') != std::string::npos) {
+    p.socket = where;
+    p.socket_mode = 0600;
+    return p;
+  }
+  std::size_t colon = where.rfind(':');
+  if (colon == std::string::npos)
+    throw ConfigError("control: give a unix socket path or HOST:PORT, not " + where);
+  p.address = where.substr(0, colon);
+  p.port = std::stoi(where.substr(colon + 1));
+  return p;
+}
+
+} // namespace
+
+ControlServer::ControlServer(const std::string& where, Render render)
+    : listener_(std::make_unique<Listener>(control_listen(where))), render_(std::move(render)) {
+  int fl = ::fcntl(listener_->fd(), F_GETFL);
+  ::fcntl(listener_->fd(), F_SETFL, fl | O_NONBLOCK);
+}
+
+void ControlServer::fds(std::vector<int>& out) const {
+  out.push_back(listener_->fd());
+  for (auto& c : conns_)
+    out.push_back(c->fd.get());
+}
+
+void ControlServer::accept_all(double now) {
+  for (int i = 0; i < 16; ++i) {
+    int fd = ::accept4(listener_->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    auto c = std::make_unique<Conn>();
+    c->fd = UniqueFd(fd);
+    c->opened = now;
+    conns_.push_back(std::move(c));
+  }
+}
+
+void ControlServer::serve(Conn& c) {
+  // "GET /path?query HTTP/1.x" — anything else gets 405.
+  std::string line = c.in.substr(0, c.in.find("\r\n"));
+  std::string status = "200 OK", type, body;
+  if (line.rfind("GET ", 0) != 0 && line.rfind("HEAD ", 0) != 0) {
+    status = "405 Method Not Allowed";
+    type = "text/plain";
+    body = "only GET\n";
+  } else {
+    std::size_t a = line.find(' ') + 1, b = line.find(' ', a);
+    std::tie(type, body) = render_(line.substr(a, b == std::string::npos ? b : b - a));
+  }
+  c.out = "HTTP/1.0 " + status + "\r\nContent-Type: " + type +
+          "\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" +
+          (line.rfind("HEAD ", 0) == 0 ? std::string() : body);
+}
+
+void ControlServer::on_ready(int fd, double now) {
+  if (fd == listener_->fd()) {
+    accept_all(now);
+    return;
+  }
+  auto it = std::find_if(conns_.begin(), conns_.end(), [fd](auto& c) { return c->fd.get() == fd; });
+  if (it == conns_.end()) return;
+  Conn& c = **it;
+  bool done = false;
+  if (c.out.empty()) {
+    char buf[2048];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
+      done = true;
+    else if (n > 0)
+      c.in.append(buf, static_cast<std::size_t>(n));
+    if (!done &&
+        (c.in.find("\r\n\r\n") != std::string::npos || c.in.find("\n\n") != std::string::npos))
+      serve(c);
+    else if (c.in.size() > 8192)
+      done = true;
+  }
+  if (!c.out.empty()) {
+    ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) c.out.erase(0, static_cast<std::size_t>(n));
+    if (c.out.empty() || (n < 0 && errno != EAGAIN)) done = true;
+  }
+  if (done) conns_.erase(it);
+}
+
+void ControlServer::expire(double now) {
+  std::erase_if(conns_, [now](auto& c) { return now - c->opened > 2.0; });
+}
+
+} // namespace spawn

@@ -1,0 +1,43 @@
+// control.hpp: the master's status socket, a deliberately tiny HTTP/1.0 server on a unix socket
+// or loopback TCP port (nginx proxies to it; curl --unix-socket reads it). It is served by the
+// master's own poll loop, so it answers even when every worker is busy. Read-only.
+#pragma once
+
+#include "listener.hpp"
+#include "unique_fd.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spawn {
+
+class ControlServer {
+public:
+  // render(path_and_query) -> {content_type, body}
+  using Render = std::function<std::pair<std::string, std::string>(const std::string&)>;
+
+  // Binds `where` (a path containing '/' is a unix socket, else HOST:PORT). Throws like Listener.
+  ControlServer(const std::string& where, Render render);
+
+  void fds(std::vector<int>& out) const; // listen socket + open connections
+  void on_ready(int fd, double now);     // fd from fds() is readable/writable
+  void expire(double now);               // drops connections older than 2 s
+  const std::string& describe() const { return listener_->describe(); }
+
+private:
+  struct Conn {
+    UniqueFd fd;
+    std::string in, out;
+    double opened = 0;
+  };
+  void accept_all(double now);
+  void serve(Conn& c);
+
+  std::unique_ptr<Listener> listener_;
+  Render render_;
+  std::vector<std::unique_ptr<Conn>> conns_;
+};
+
+} // namespace spawn

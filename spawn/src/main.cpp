@@ -1,0 +1,123 @@
+// main.cpp: spawn's entry point: parse and validate the configuration, bind every socket, drop
+// privileges, detach unless -n, write the pid file, and hand over to the Arbiter.
+#include "arbiter.hpp"
+#include "config.hpp"
+#include "log.hpp"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <grp.h>
+#include <iostream>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace {
+
+// Writes the master's pid on construction, removes the file on destruction.
+class PidFile {
+public:
+  explicit PidFile(std::string path) : path_(std::move(path)) {
+    if (path_.empty()) return;
+    std::ofstream f(path_, std::ios::trunc);
+    if (!(f << ::getpid() << "\n")) throw std::runtime_error("cannot write pid file " + path_);
+  }
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+  ~PidFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+
+private:
+  std::string path_;
+};
+
+// spawn-fcgi's -u/-g: only meaningful as root; otherwise ignored with a warning.
+void drop_privileges(const spawn::SpawnConfig& cfg) {
+  if (cfg.user.empty() && cfg.group.empty()) return;
+  if (::getuid() != 0) {
+    spawn::log_warn("-u/-g ignored: not running as root");
+    return;
+  }
+  passwd* pw = cfg.user.empty() ? nullptr : ::getpwnam(cfg.user.c_str());
+  if (!cfg.user.empty() && pw == nullptr) throw spawn::ConfigError("unknown user " + cfg.user);
+  gid_t gid = pw != nullptr ? pw->pw_gid : ::getgid();
+  if (!cfg.group.empty()) {
+    group* gr = ::getgrnam(cfg.group.c_str());
+    if (gr == nullptr) throw spawn::ConfigError("unknown group " + cfg.group);
+    gid = gr->gr_gid;
+  }
+  if (::setgid(gid) != 0) spawn::sys_error("setgid");
+  if (pw != nullptr) {
+    if (::initgroups(pw->pw_name, gid) != 0) spawn::sys_error("initgroups " + cfg.user);
+    if (::setuid(pw->pw_uid) != 0) spawn::sys_error("setuid " + cfg.user);
+  } else if (::setgroups(0, nullptr) != 0) {
+    spawn::sys_error("setgroups");
+  }
+}
+
+// Detaches (fork + setsid). The parent waits for the child's "started" byte, then exits 0.
+// Returns the write end the child uses to signal readiness (-1 in the foreground).
+int daemonize() {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) spawn::sys_error("pipe2");
+  pid_t pid = ::fork();
+  if (pid < 0) spawn::sys_error("fork");
+  if (pid > 0) {
+    ::close(p[1]);
+    char c = 0;
+    ssize_t n = ::read(p[0], &c, 1);
+    ::_exit(n == 1 ? 0 : 1);
+  }
+  ::close(p[0]);
+  ::setsid();
+  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::close(devnull);
+  }
+  return p[1];
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  spawn::ParseResult parsed;
+  try {
+    parsed = spawn::parse_command_line(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "spawn: " << e.what() << "\n(spawn --help for usage)\n";
+    return 2;
+  }
+  if (parsed.exit_now) {
+    std::cout << parsed.output;
+    return *parsed.exit_now;
+  }
+  spawn::SpawnConfig& cfg = parsed.config;
+  std::vector<std::string> errs = spawn::validate(cfg);
+  for (const std::string& e : errs)
+    std::cerr << "spawn: config error: " << e << "\n";
+  if (!errs.empty()) return 2;
+  if (cfg.check_only) {
+    for (const auto& p : cfg.pools)
+      std::cout << "pool " << spawn::describe(p) << "\n";
+    std::cout << "configuration OK\n";
+    return 0;
+  }
+  try {
+    spawn::log_open(cfg.log_file);
+    spawn::Arbiter arbiter(cfg, argc, argv);
+    drop_privileges(cfg);
+    int ready_fd = cfg.foreground ? -1 : daemonize();
+    PidFile pidfile(cfg.pidfile);
+    if (ready_fd >= 0) {
+      char c = 1;
+      [[maybe_unused]] ssize_t n = ::write(ready_fd, &c, 1);
+      ::close(ready_fd);
+    }
+    return arbiter.run();
+  } catch (const std::exception& e) {
+    spawn::log_error(std::string("fatal: ") + e.what());
+    return 1;
+  }
+}

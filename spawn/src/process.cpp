@@ -1,0 +1,91 @@
+// process.cpp: fork+exec of workers with a prepared fd plan (see process.hpp for the contract).
+#include "process.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace spawn {
+namespace {
+
+// Async-signal-safe helpers for the child.
+void child_write(const char* s) {
+  [[maybe_unused]] ssize_t n = ::write(2, s, std::strlen(s));
+}
+
+[[noreturn]] void child_fail(const char* what, const char* path) {
+  child_write("spawn: ");
+  child_write(what);
+  child_write(" ");
+  child_write(path);
+  child_write(" failed\n");
+  ::_exit(127);
+}
+
+} // namespace
+
+std::vector<std::string> make_env(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    std::string_view key = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (const std::string& x : extra)
+      if (std::string_view(x).substr(0, x.find('=')) == key) replaced = true;
+    if (!replaced) env.emplace_back(kv);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+StartedWorker start_worker(const ExecPlan& plan) {
+  std::vector<char*> argv, envp;
+  for (const std::string& a : plan.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& e : plan.env)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  const char* path = plan.path.c_str();
+  const char* dir = plan.chdir.empty() ? nullptr : plan.chdir.c_str();
+
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) sys_error("pipe2 for worker output");
+  UniqueFd out_r(p[0]), out_w(p[1]);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) sys_error("fork worker " + plan.path);
+  if (pid == 0) {
+    // Child: async-signal-safe calls only from here to execve.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int s = 1; s < NSIG; ++s)
+      if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    // Move the sources above the target range first, then place them.
+    int l = ::fcntl(plan.listen_fd, F_DUPFD, 10);
+    int o = ::fcntl(out_w.get(), F_DUPFD, 10);
+    int s = plan.scoreboard_fd >= 0 ? ::fcntl(plan.scoreboard_fd, F_DUPFD, 10) : -1;
+    if (l < 0 || o < 0 || ::dup2(l, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(o, 2) < 0) ::_exit(127);
+    if (s >= 0 && ::dup2(s, 3) < 0) ::_exit(127);
+    ::syscall(SYS_close_range, s >= 0 ? 4u : 3u, ~0u, 0u);
+    if (dir != nullptr && ::chdir(dir) != 0) child_fail("chdir", dir);
+    ::execve(path, argv.data(), envp.data());
+    child_fail("exec", path);
+  }
+  int fl = ::fcntl(out_r.get(), F_GETFL);
+  ::fcntl(out_r.get(), F_SETFL, fl | O_NONBLOCK);
+  return StartedWorker{pid, std::move(out_r)};
+}
+
+} // namespace spawn

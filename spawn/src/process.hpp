@@ -1,0 +1,36 @@
+// process.hpp: starting one worker. Everything the child needs (argv, envp, the fd plan) is built
+// before fork(); between fork and exec the child makes only async-signal-safe calls.
+#pragma once
+
+#include "unique_fd.hpp"
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace spawn {
+
+struct ExecPlan {
+  std::string path;              // executable
+  std::vector<std::string> argv; // argv[0..]
+  std::vector<std::string> env;  // complete environment, KEY=VALUE
+  std::string chdir;             // "" = stay
+  int listen_fd = -1;            // becomes fd 0
+  int scoreboard_fd = -1;        // becomes fd 3 (-1: none)
+};
+
+struct StartedWorker {
+  pid_t pid = -1;
+  UniqueFd output; // read end of the worker's stdout+stderr pipe (non-blocking, CLOEXEC)
+};
+
+// Forks and execs the plan. The child gets: fd 0 = listen socket, fd 1+2 = a pipe to the master,
+// fd 3 = scoreboard, nothing else; default signal dispositions and an empty mask;
+// PR_SET_PDEATHSIG(SIGKILL). Exec failure: a message on the pipe and _exit(127).
+// Throws std::system_error when pipe/fork fail.
+StartedWorker start_worker(const ExecPlan& plan);
+
+// The master's environment plus `extra` (KEY=VALUE entries replace same-named ones).
+std::vector<std::string> make_env(const std::vector<std::string>& extra);
+
+} // namespace spawn

@@ -1,0 +1,47 @@
+// scoreboard.hpp: the master's side of the shared scoreboard (layout in fcgihost/scoreboard.hpp):
+// one memfd per pool, mapped before any fork and handed to each worker at fd 3 with its slot index.
+#pragma once
+
+#include "unique_fd.hpp"
+
+#include <cstdint>
+#include <fcgihost/scoreboard.hpp>
+#include <string>
+#include <vector>
+
+namespace spawn {
+
+// What the master reads about one worker from its slot.
+struct WorkerView {
+  bool ready = false;
+  int threads = 0; // 0: the worker does not publish
+  int busy = 0;
+  std::uint64_t served = 0;
+  // The longest-running busy thread, if any.
+  std::int64_t oldest_started_ms = 0;
+  std::string method, uri;
+};
+
+class Scoreboard {
+public:
+  // Creates and maps a region of `slots` worker slots. Throws std::system_error.
+  Scoreboard(const std::string& name, std::uint32_t slots);
+  Scoreboard(const Scoreboard&) = delete;
+  Scoreboard& operator=(const Scoreboard&) = delete;
+  ~Scoreboard();
+
+  int fd() const { return fd_.get(); }
+  // A free slot, zeroed and marked with pid 0; -1 when all are taken.
+  int acquire();
+  void set_pid(int slot, int pid);
+  void release(int slot);
+  WorkerView view(int slot) const;
+
+private:
+  UniqueFd fd_;
+  void* base_ = nullptr;
+  std::size_t size_ = 0;
+  std::vector<bool> used_;
+};
+
+} // namespace spawn
