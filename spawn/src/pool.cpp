@@ -117,6 +117,14 @@ void Pool::spawn_one(double now) {
   plan.env.push_back(std::string(fh::scoreboard::kEnvFd) + "=3");
   plan.env.push_back(std::string(fh::scoreboard::kEnvSlot) + "=" + std::to_string(slot));
   plan.env.push_back("FH_GENERATION=" + std::to_string(generation_));
+  long max_requests = 0;
+  if (cfg_.max_requests > 0) {
+    std::uniform_int_distribution<long> jitter(0, cfg_.max_requests_jitter);
+    max_requests = cfg_.max_requests + jitter(rng_);
+    // A worker that honours it leaves by itself after that many requests (exact); the master
+    // also recycles it from the scoreboard count (a backstop for workers that do not).
+    plan.env.push_back("FH_MAX_REQUESTS=" + std::to_string(max_requests));
+  }
   plan.chdir = cfg_.chdir;
   plan.listen_fd = listener_->fd();
   plan.scoreboard_fd = board_->fd();
@@ -136,10 +144,7 @@ void Pool::spawn_one(double now) {
   w->generation = generation_;
   w->started_at = now;
   w->output = std::move(started.output);
-  if (cfg_.max_requests > 0) {
-    std::uniform_int_distribution<long> jitter(0, cfg_.max_requests_jitter);
-    w->max_requests = cfg_.max_requests + jitter(rng_);
-  }
+  w->max_requests = max_requests;
   log_info("pool " + cfg_.name + ": spawned worker " + std::to_string(w->pid) + " (generation " +
            std::to_string(generation_) + ", slot " + std::to_string(slot) + ")");
   workers_.push_back(std::move(w));
@@ -352,6 +357,13 @@ bool Pool::on_exit(pid_t pid, int status, double now) {
   }
   double lived = now - w->started_at;
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (code == 0 && w->max_requests > 0 &&
+      last.served >= static_cast<std::uint64_t>(w->max_requests)) {
+    ++restarts_["max-requests"]; // it honoured FH_MAX_REQUESTS and left by itself
+    log_info(who + " " + how + " after " + std::to_string(last.served) +
+             " requests (max-requests)");
+    return true;
+  }
   ++restarts_[code == 0 ? "exited" : "crash"];
   log_warn(who + " " + how + " after " + fmt_seconds(lived) + " (unexpected)");
   if (stopping_) return true;

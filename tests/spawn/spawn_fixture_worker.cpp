@@ -54,7 +54,10 @@ int main() {
   board.init(1);
   std::fprintf(stderr, "fixture: worker %d ready\n", static_cast<int>(getpid()));
   std::vector<std::string> ballast;
-  while (!g_stop && FCGX_Accept_r(&rq) >= 0) {
+  const char* max_env = std::getenv("FH_MAX_REQUESTS");
+  long max_requests = max_env ? std::atol(max_env) : 0, served = 0;
+  while (!g_stop && (max_requests == 0 || served < max_requests) && FCGX_Accept_r(&rq) >= 0) {
+    ++served;
     const char* m = FCGX_GetParam("REQUEST_METHOD", rq.envp);
     const char* u = FCGX_GetParam("REQUEST_URI", rq.envp);
     const char* s = FCGX_GetParam("SCRIPT_NAME", rq.envp);

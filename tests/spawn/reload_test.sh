@@ -1,0 +1,22 @@
+# reload_test.sh: SIGHUP under steady load, then the app binary replaced on disk
+# (--reload-on-change): each time a new generation replaces the old, zero failed requests.
+source "$(dirname "$0")/lib.sh"
+cp "$FIXTURE" "$T"/app
+start_spawn -p 0 -F 3 --reload-on-change -- "$T"/app
+wait_for 5 has_ready 3 || fail "workers not ready"
+first=$(worker_pids)
+"$FCGI_LOAD" --connect 127.0.0.1:$PORT --concurrency 4 --duration 6 >"$T"/load.out 2>"$T"/load.err &
+LOAD=$!
+sleep 1
+kill -HUP "$SPAWN_PID"
+wait_for 8 grep -q 'generation 2' "$T"/spawn.log || fail "no generation 2"
+sleep 1.5
+cp "$FIXTURE" "$T"/app.new && mv "$T"/app.new "$T"/app
+wait_for 8 grep -q 'reloading (app binary changed on disk)' "$T"/spawn.log || fail "binary change not noticed"
+wait "$LOAD" || fail "failed requests during reload: $(cat "$T"/load.out; head -5 "$T"/load.err)"
+wait_for 8 has_ready 3 || fail "not 3 ready workers after reloads"
+last=$(worker_pids); remember_workers
+for p in $first; do [[ " $last " != *" $p "* ]] || fail "old worker $p still running"; done
+grep -c 'exited with status 0 (reload)' "$T"/spawn.log | grep -qx 6 || fail "expected 6 graceful reload exits: $(grep reload "$T"/spawn.log)"
+echo "reload under load: $(cat "$T"/load.out)"
+pass "SIGHUP + binary change: generations $first -> $last, $(cat "$T"/load.out)"
