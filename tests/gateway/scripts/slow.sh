@@ -1,12 +1,14 @@
 #!/bin/sh
-# Test CGI: concurrency probe. Registers itself in ../state/running/, waits (up to 15 s) until
-# QUERY_STRING scripts are registered at once, and reports the highest count it saw.
+# Test CGI: concurrency probe. QUERY_STRING is "WANT&SECS": registers itself in ../state/running/,
+# waits (at most SECS seconds) until WANT scripts are registered at the same time, and reports
+# the highest count it saw.
 state="$(dirname "$SCRIPT_FILENAME")/../state/running"
-want=${QUERY_STRING:-2}
+want=${QUERY_STRING%%&*}
+secs=${QUERY_STRING#*&}
 touch "$state/$$"
 seen=0
 i=0
-while [ $i -lt 300 ]; do
+while [ $i -lt $((secs * 20)) ]; do
   n=$(ls "$state" | wc -l)
   [ "$n" -gt "$seen" ] && seen=$n
   [ "$seen" -ge "$want" ] && break

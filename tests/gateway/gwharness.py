@@ -1,0 +1,222 @@
+"""cgi-gateway test harness: a minimal FastCGI client (what nginx sends, nothing more) and
+Gateway, which starts cgi-gateway on a scratch CGI directory (127.0.0.1, port picked by the
+gateway itself) and always kills what it started. Not responsible for the test cases."""
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 1, 3, 4, 5, 6, 7
+
+
+def _record(rtype, content, req_id=1):
+    pad = (8 - len(content) % 8) % 8
+    return struct.pack("!BBHHBx", 1, rtype, req_id, len(content), pad) + content + b"\0" * pad
+
+
+def _nv_len(n):
+    return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
+
+
+def _encode_params(params):
+    out = b""
+    for k, v in params.items():
+        k, v = k.encode(), v.encode() if isinstance(v, str) else v
+        out += _nv_len(len(k)) + _nv_len(len(v)) + k + v
+    return out
+
+
+class Response:
+    def __init__(self, raw_stdout, stderr):
+        self.raw = raw_stdout
+        self.fcgi_stderr = stderr
+        head, sep, self.body = raw_stdout.partition(b"\r\n\r\n")
+        self.headers = {}
+        self.status = None
+        for line in head.split(b"\r\n") if sep else []:
+            name, _, value = line.decode("latin-1").partition(":")
+            self.headers[name.strip().lower()] = value.strip()
+        if "status" in self.headers:
+            self.status = int(self.headers["status"].split()[0])
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.raw[:200]!r}>"
+
+
+def fcgi_request(port, params, body=b"", timeout=30):
+    """One FastCGI request over a fresh connection; the body is sent from a thread while the
+    response is read (as nginx does). Returns a Response; raises on protocol trouble."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        sock.sendall(_record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0)))
+        p = _encode_params(params)
+        for i in range(0, len(p), 65535):
+            sock.sendall(_record(FCGI_PARAMS, p[i:i + 65535]))
+        sock.sendall(_record(FCGI_PARAMS, b""))
+
+        def send_body():
+            try:
+                for i in range(0, len(body), 65535):
+                    sock.sendall(_record(FCGI_STDIN, body[i:i + 65535]))
+                sock.sendall(_record(FCGI_STDIN, b""))
+            except OSError:
+                pass  # the gateway may answer (and close) before reading everything
+
+        sender = threading.Thread(target=send_body, daemon=True)
+        sender.start()
+        out, err, buf = bytearray(), bytearray(), bytearray()
+        while True:
+            while len(buf) >= 8:
+                _, rtype, _, clen, plen = struct.unpack("!BBHHBx", bytes(buf[:8]))
+                if len(buf) < 8 + clen + plen:
+                    break
+                content = bytes(buf[8:8 + clen])
+                del buf[:8 + clen + plen]
+                if rtype == FCGI_STDOUT:
+                    out += content
+                elif rtype == FCGI_STDERR:
+                    err += content
+                elif rtype == FCGI_END_REQUEST:
+                    sender.join(timeout)
+                    return Response(bytes(out), bytes(err))
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                raise ConnectionError("connection closed before FCGI_END_REQUEST")
+            buf += chunk
+    finally:
+        sock.close()
+
+
+def cgi_params(script_name, path_info="", method="GET", query="", extra=None, body=b""):
+    """The params nginx's fastcgi_params + fastcgi_split_path_info would send."""
+    p = {"GATEWAY_INTERFACE": "CGI/1.1", "SERVER_SOFTWARE": "nginx", "REQUEST_METHOD": method,
+         "QUERY_STRING": query, "SCRIPT_NAME": script_name, "PATH_INFO": path_info,
+         "REQUEST_URI": script_name + path_info + ("?" + query if query else ""),
+         "DOCUMENT_URI": script_name + path_info, "DOCUMENT_ROOT": "/srv/www",
+         "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "5555",
+         "SERVER_ADDR": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_NAME": "localhost",
+         "CONTENT_TYPE": "application/octet-stream" if body else "",
+         "CONTENT_LENGTH": str(len(body)) if body else "", "HTTP_HOST": "localhost:8080"}
+    p.update(extra or {})
+    return p
+
+
+def children_of(pid):
+    """Pids whose parent is `pid` (zombies included), from /proc."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            kids.append(int(entry))
+    return kids
+
+
+def alive(pid):
+    """True if `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+def wait_until(pred, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+class Gateway:
+    """A running cgi-gateway on a scratch tree:
+    root/cgi-bin (the test scripts, plus traps), root/outside (evil.sh), root/state."""
+
+    def __init__(self, binary, scripts, args=(), stdin=None, bind=True):
+        self.root = tempfile.mkdtemp(prefix="gwtest_")
+        self.cgi = os.path.join(self.root, "cgi-bin")
+        self.state = os.path.join(self.root, "state")
+        os.makedirs(os.path.join(self.state, "running"))
+        os.makedirs(os.path.join(self.root, "outside"))
+        shutil.copytree(scripts, self.cgi)  # keeps the modes (noexec.sh stays non-executable)
+        shutil.copy2(os.path.join(scripts, "evil.sh"), os.path.join(self.root, "outside"))
+        os.remove(os.path.join(self.cgi, "evil.sh"))
+        shutil.copy2(os.path.join(scripts, "evil.sh"), os.path.join(self.cgi, ".hidden.sh"))
+        os.makedirs(os.path.join(self.cgi, "sub"))
+        shutil.copy2(os.path.join(scripts, "hello.sh"), os.path.join(self.cgi, "sub", "deep.sh"))
+        os.symlink("../outside/evil.sh", os.path.join(self.cgi, "escape.sh"))
+        os.symlink("../outside", os.path.join(self.cgi, "escdir"))
+        os.symlink("hello.sh", os.path.join(self.cgi, "alias.sh"))
+        self.log_path = os.path.join(self.root, "gateway.log")
+        cmd = [binary, "--cgi-dir", self.cgi, *args]
+        if bind:
+            cmd += ["--bind", "127.0.0.1:0"]
+        self.log_file = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                                     stdout=self.log_file, stderr=self.log_file)
+        self.port = None
+
+    def wait_listening(self, port=None):
+        if port is None:
+            if not wait_until(lambda: "listening on 127.0.0.1:" in self.log(), 10):
+                raise RuntimeError("gateway did not start:\n" + self.log())
+            line = self.log().split("listening on 127.0.0.1:")[1]
+            port = int(line.split(",")[0])
+        self.port = port
+        return self
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def request(self, script_name, **kw):
+        body = kw.pop("body", b"")
+        timeout = kw.pop("timeout", 30)
+        return fcgi_request(self.port, cgi_params(script_name, body=body, **kw), body, timeout)
+
+    def assert_no_zombies(self):
+        ok = wait_until(lambda: not children_of(self.proc.pid), 5)
+        assert ok, f"gateway {self.proc.pid} still has children {children_of(self.proc.pid)}"
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log_file.close()
+        # Anything a CGI script left behind in our scratch tree (hang.sh's sleeper) dies here.
+        pids_file = os.path.join(self.state, "hang.pids")
+        if os.path.exists(pids_file):
+            for pid in open(pids_file).read().split():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if b"sleep" in f.read() and alive(int(pid)):
+                            os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            print("---- gateway log ----\n" + self.log())
+        self.close()
