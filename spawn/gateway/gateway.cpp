@@ -3,6 +3,7 @@
 #include "gateway.hpp"
 
 #include <fcgiapp.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <system_error>
 
@@ -61,6 +62,9 @@ public:
     keep_conn_asked = req_.keepConnection != 0;
     return true;
   }
+  // Breaks the connection without FCGI_END_REQUEST, so nginx reports an upstream error and
+  // the client sees a broken response instead of a truncated one that looks complete.
+  void abort() { ::shutdown(req_.ipcFd, SHUT_RDWR); }
   // Reads the rest of the body (a kept or lingering connection must not see stale STDIN
   // records), ends the request and closes the connection. False if the client had gone.
   bool finish() {
@@ -92,8 +96,10 @@ std::string dir_of(const std::string& file) {
 }
 
 // Logs the outcome of a pumped request and sends the gateway's own error response if the
-// script sent nothing. `ws` is the leader's wait status after reaping.
-void conclude(const GatewayContext& ctx, const std::string& rid, const std::string& what,
+// script sent nothing. `ws` is the leader's wait status after reaping. Returns true if the
+// response was started but cut short (timeout, or the script died of a signal): the caller
+// must then abort the connection.
+bool conclude(const GatewayContext& ctx, const std::string& rid, const std::string& what,
               const PumpResult& r, int ws, ResponseSink& sink) {
   using End = PumpResult::End;
   const std::string tail = " (" + describe_wait_status(ws) + ")";
@@ -103,11 +109,11 @@ void conclude(const GatewayContext& ctx, const std::string& rid, const std::stri
     ctx.log.log(WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? Level::Info : Level::Warning, rid,
                 what + " -> " + std::to_string(r.status) + ", body in " +
                     std::to_string(r.body_in) + " out " + std::to_string(r.body_out) + " bytes" +
-                    tail);
-    return;
+                    tail + (WIFSIGNALED(ws) ? ", connection aborted" : ""));
+    return WIFSIGNALED(ws);
   case End::ClientGone:
     ctx.log.log(Level::Info, rid, what + ": " + r.detail + tail);
-    return;
+    return false;
   case End::Timeout:
     error_status = r.head_sent ? 0 : 504;
     ctx.log.log(Level::Warning, rid,
@@ -122,10 +128,12 @@ void conclude(const GatewayContext& ctx, const std::string& rid, const std::stri
     break;
   }
   if (error_status) sink.write(simple_response(error_status));
+  return r.end == End::Timeout && r.head_sent;
 }
 
-// Serves one accepted request end to end. Never throws.
-void serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
+// Serves one accepted request end to end. Returns true if the connection must be aborted
+// (see conclude). Never throws.
+bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
            const Params& params) {
   FcgxSink sink(req.out);
   FcgxBody body(req.in);
@@ -137,13 +145,13 @@ void serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
                 "client error: " + std::to_string(script.status) + " for " + path + ": " +
                     script.reason);
     sink.write(simple_response(script.status));
-    return;
+    return false;
   }
   CgiSlots::Slot slot = ctx.slots.acquire(ctx.config.queue_wait);
   if (!slot) {
     ctx.log.log(Level::Warning, rid, "overload: no free CGI slot for " + path + ", sent 503");
     sink.write(simple_response(503));
-    return;
+    return false;
   }
   SpawnSpec spec{
       script.filename, {script.filename}, build_cgi_env(params, script), dir_of(script.filename)};
@@ -156,13 +164,14 @@ void serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
     };
     const PumpResult r = pump_cgi(child, body, sink, on_stderr, PumpOptions{deadline});
     const int ws = child.reap();
-    conclude(ctx, rid, what, r, ws, sink);
+    return conclude(ctx, rid, what, r, ws, sink);
   } catch (const std::system_error& e) {
     ctx.log.log(Level::Warning, rid,
                 std::string("cgi error: cannot run ") + script.filename + ": " + e.what() +
                     ", sent 502");
     sink.write(simple_response(502));
   }
+  return false;
 }
 
 } // namespace
@@ -186,7 +195,7 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
                     "the web server set FCGI_KEEP_CONN; the gateway closes each connection after "
                     "its response (use fastcgi_keep_conn off)");
       }
-      serve(ctx, session.req(), rid, params);
+      if (serve(ctx, session.req(), rid, params)) session.abort();
     } catch (const std::exception& e) { // bad_alloc and friends: this request only
       ctx.log.log(Level::Error, "-", std::string("request failed: ") + e.what());
     }
