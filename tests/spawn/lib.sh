@@ -35,7 +35,7 @@ start_spawn() {
   SPAWN_PID=$!
   PIDS+=("$SPAWN_PID")
   wait_for 5 grep -q 'listening on' "$T"/spawn.log || fail "spawn did not start"
-  PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T"/spawn.log | head -1 | cut -d: -f2)
+  PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T"/spawn.log | head -1 | cut -d: -f2 || true)
 }
 
 status() { curl -sf --max-time 2 --unix-socket "$CTL" http://spawn/status; }
@@ -45,3 +45,6 @@ ready_count() { status | python3 -c 'import json,sys; print(sum(1 for p in json.
 has_ready() { [ "$(ready_count)" -ge "$1" ]; }
 remember_workers() { worker_pids | tr ' ' '\n' >>"$T"/worker-pids; }
 get() { REQUEST_METHOD=GET SCRIPT_NAME=${1%%\?*} QUERY_STRING=$( [[ $1 == *\?* ]] && echo "${1#*\?}" ) REQUEST_URI=$1 cgi-fcgi -bind -connect "127.0.0.1:$PORT"; }
+# free_port: a loopback TCP port free right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+need_nginx() { [ -x /usr/sbin/nginx ] || { echo "SKIP: nginx (nginx-light) not installed"; exit 77; }; }

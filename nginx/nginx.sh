@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# nginx.sh: run Debian's nginx as a plain user process for fcgi-host: render the config from
+# nginx.conf.in, start it (foreground child, pid file under the run dir), reload, stop.
+# Never touches /etc/nginx, /var/log/nginx or a system service.
+#
+#   nginx.sh conf RUN_DIR --port N [--static DIR] [--read-timeout 60s]
+#            [--app NAME=UPSTREAM]... [--cgi UPSTREAM] [--status NAME=CONTROL_SOCKET]...
+#       UPSTREAM: unix:/path.sock or 127.0.0.1:PORT
+#   nginx.sh start RUN_DIR      starts nginx (daemon off) in the background, prints its pid
+#   nginx.sh stop RUN_DIR       graceful stop (QUIT), then TERM/KILL after 5 s
+#   nginx.sh reload RUN_DIR     HUP
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+
+conf() {
+  local run=$1; shift
+  local port=8080 static="" cgi="" read_timeout=60s apps="" status=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --port) port=$2; shift 2 ;;
+      --static) static=$2; shift 2 ;;
+      --read-timeout) read_timeout=$2; shift 2 ;;
+      --cgi) cgi=$2; shift 2 ;;
+      --app)
+        local name=${2%%=*} up=${2#*=}
+        apps+="        # FastCGI pool '$name': /$name/... reaches the app's route /...
+        location /$name/ {
+            include $run/fastcgi_params.fcgi-host;
+            fastcgi_split_path_info ^(/$name)(/.*)\$;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param PATH_INFO \$fastcgi_path_info;
+            fastcgi_pass $up;
+        }
+        location = /$name {
+            return 301 /$name/;
+        }
+"
+        shift 2 ;;
+      --status)
+        local sname=${2%%=*} sock=${2#*=}
+        status+="        location = /status/$sname {
+            allow 127.0.0.1;
+            deny all;
+            proxy_pass http://unix:$sock:/status;
+        }
+        location = /status/$sname/metrics {
+            allow 127.0.0.1;
+            deny all;
+            proxy_pass http://unix:$sock:/metrics;
+        }
+"
+        shift 2 ;;
+      *) echo "nginx.sh conf: unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+  [ -n "$static" ] || static=$run/htdocs
+  [ -n "$cgi" ] || cgi=unix:$run/cgi.sock
+  mkdir -p "$run"/logs "$run"/tmp "$static"
+  cp "$HERE"/fastcgi_params.fcgi-host "$run"/
+  # Started as root, nginx would run its workers as "nobody", who cannot reach our private
+  # sockets and run dir: keep them as the invoking user (a demo/test instance on loopback).
+  local user_directive="# workers run as the invoking user"
+  [ "$(id -u)" -ne 0 ] || user_directive="user $(id -un) $(id -gn);"
+  UD=$user_directive APPS=$apps STATUS=$status RUN=$run PORT=$port STATIC=$static CGI=$cgi RT=$read_timeout \
+    python3 - "$HERE"/nginx.conf.in "$run"/nginx.conf <<'PY'
+import os, sys
+s = open(sys.argv[1]).read()
+for k, v in {"@APP_LOCATIONS@": os.environ["APPS"], "@STATUS_LOCATIONS@": os.environ["STATUS"],
+             "@RUN@": os.environ["RUN"], "@PORT@": os.environ["PORT"],
+             "@STATIC@": os.environ["STATIC"], "@CGI_UPSTREAM@": os.environ["CGI"],
+             "@READ_TIMEOUT@": os.environ["RT"], "@USER_DIRECTIVE@": os.environ["UD"]}.items():
+    s = s.replace(k, v)
+open(sys.argv[2], "w").write(s)
+PY
+  "$NGINX" -t -q -p "$run" -c "$run"/nginx.conf -e "$run"/logs/error.log
+}
+
+start() {
+  local run=$1
+  [ -x "$NGINX" ] || { echo "nginx not found at $NGINX (Debian package nginx-light)" >&2; exit 77; }
+  "$NGINX" -p "$run" -c "$run"/nginx.conf -e "$run"/logs/error.log -g 'daemon off;' \
+    </dev/null >>"$run"/logs/nginx.out 2>&1 &
+  local pid=$! i
+  for i in $(seq 50); do
+    [ -s "$run"/nginx.pid ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$run"/logs/nginx.out "$run"/logs/error.log >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$pid"
+}
+
+stop() {
+  local run=$1 pid i
+  pid=$(cat "$run"/nginx.pid 2>/dev/null) || return 0
+  kill -QUIT "$pid" 2>/dev/null || return 0
+  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+case ${1:-} in
+  conf) shift; [ $# -ge 1 ] || usage; conf "$@" ;;
+  start) [ $# -eq 2 ] || usage; start "$2" ;;
+  stop) [ $# -eq 2 ] || usage; stop "$2" ;;
+  reload) [ $# -eq 2 ] || usage; kill -HUP "$(cat "$2"/nginx.pid)" ;;
+  *) usage ;;
+esac

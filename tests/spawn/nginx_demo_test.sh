@@ -1,0 +1,30 @@
+# nginx_demo_test.sh: nginx/demo.sh end to end: hello answers the same through its FastCGI
+# location and /cgi-bin/hello.cgi/, the status pages answer, and on TERM demo.sh stops every
+# process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
+source "$(dirname "$0")/lib.sh"
+need_nginx
+for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/gateway/cgi-gateway; do
+  [ -x "$f" ] || { echo "SKIP: $f not built"; exit 77; }
+done
+HTTP=$(free_port)
+FH_DEMO_RUN_DIR=$T/demo setsid "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" --port "$HTTP" >"$T"/demo.out 2>&1 &
+DEMO=$!
+PIDS+=("$DEMO")
+wait_for 10 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
+cat "$T"/demo.out
+U=http://127.0.0.1:$HTTP
+fc=$(curl -sf --max-time 5 "$U/hello/hello/world") || fail "FastCGI hello"
+cg=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/hello/world") || fail "CGI hello"
+[ "$fc" = "$cg" ] || fail "FastCGI and CGI differ: '$fc' vs '$cg'"
+fe=$(curl -sf --max-time 5 "$U/hello/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
+ce=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
+[ "$fe" = "$ce" ] || fail "echo differs: '$fe' vs '$ce'"
+curl -sf --max-time 2 "$U/status/apps" | grep -q '"name": "hello"' || fail "apps status"
+curl -sf --max-time 2 "$U/status/cgi" | grep -q '"name": "cgi"' || fail "cgi status"
+curl -sf --max-time 2 "$U/" | grep -q '/cgi-bin/hello.cgi/' || fail "index page"
+# Everything demo.sh started lives in its session (setsid): after TERM none may remain.
+SID=$DEMO
+kill -TERM "$DEMO"
+gone() { ! ps -eo sid=,stat= | awk -v s="$SID" '$1==s && $2 !~ /^Z/' | grep -q .; }
+wait_for 10 gone || { ps -eo pid,sid,stat,args | awk -v s="$SID" '$2==s'; fail "processes left after demo stop"; }
+pass "demo: hello same both ways ('$fc'), status pages, clean stop"
