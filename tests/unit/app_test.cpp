@@ -711,6 +711,14 @@ TEST(AppLimits, HeaderTooLargeIs431) {
   EXPECT_EQ(get(app, "/", {}, {{"HTTP_COOKIE", "a=" + std::string(100, 'b')}}).status(), 431);
 }
 
+TEST(AppLimits, OverlongQueryStringIs414) {
+  App app("t");
+  app.limits().max_header_bytes = 16; // the query string may be 4x that
+  app.route("/", {GET}, [](Request&) { return Response("ok"); });
+  EXPECT_EQ(get(app, "/", "a=" + std::string(62, 'x')).status(), 200);
+  EXPECT_EQ(get(app, "/", "a=" + std::string(63, 'x')).status(), 414);
+}
+
 TEST(AppLimits, TooManyQueryParamsOrCookiesIs400) {
   App app("t");
   app.limits().max_params = 3;
