@@ -3,10 +3,12 @@
 #include "gateway.hpp"
 
 #include <fcgiapp.h>
+#include <optional>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <system_error>
 
+#include "body_spool.hpp"
 #include "cgi_env.hpp"
 #include "cgi_header.hpp"
 #include "cgi_pump.hpp"
@@ -131,12 +133,29 @@ bool conclude(const GatewayContext& ctx, const std::string& rid, const std::stri
   return r.end == End::Timeout && r.head_sent;
 }
 
-// Serves one accepted request end to end. Returns true if the connection must be aborted
-// (see conclude). Never throws.
+// Runs the resolved script with the spooled body and streams its response. Returns true if
+// the connection must be aborted (see conclude). Throws std::system_error if it cannot start.
+bool run_script(const GatewayContext& ctx, const std::string& rid, const ResolvedScript& script,
+                const Params& params, BodySource& body, ResponseSink& sink) {
+  SpawnSpec spec{
+      script.filename, {script.filename}, build_cgi_env(params, script), dir_of(script.filename)};
+  const auto deadline = std::chrono::steady_clock::now() + ctx.config.cgi_timeout;
+  ChildProcess child = ChildProcess::spawn(spec);
+  const std::string what = script.filename + " pid " + std::to_string(child.pid());
+  auto on_stderr = [&](std::string_view line) {
+    ctx.log.log(Level::Info, rid, "stderr " + what + ": " + std::string(line));
+  };
+  const PumpResult r = pump_cgi(child, body, sink, on_stderr, PumpOptions{deadline});
+  const int ws = child.reap();
+  return conclude(ctx, rid, what, r, ws, sink);
+}
+
+// Serves one accepted request end to end: resolve, spool the body (before taking a CGI slot,
+// so slow uploads hold none), wait for a slot, run. Returns true if the connection must be
+// aborted (see conclude). Never throws except bad_alloc.
 bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
            const Params& params) {
   FcgxSink sink(req.out);
-  FcgxBody body(req.in);
   const std::string path = request_path(param(params, "SCRIPT_NAME"), param(params, "PATH_INFO"),
                                         param(params, "DOCUMENT_URI"));
   const ResolvedScript script = resolve_script(ctx.config.cgi_root, ctx.config.url_prefix, path);
@@ -147,24 +166,23 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
     sink.write(simple_response(script.status));
     return false;
   }
+  std::optional<BodySpool> body;
+  try {
+    FcgxBody in(req.in);
+    body.emplace(BodySpool::fill(in, ctx.config.tmp_dir));
+  } catch (const std::system_error& e) {
+    ctx.log.log(Level::Error, rid, std::string("cannot spool the request body: ") + e.what());
+    sink.write(simple_response(500));
+    return false;
+  }
   CgiSlots::Slot slot = ctx.slots.acquire(ctx.config.queue_wait);
   if (!slot) {
     ctx.log.log(Level::Warning, rid, "overload: no free CGI slot for " + path + ", sent 503");
     sink.write(simple_response(503));
     return false;
   }
-  SpawnSpec spec{
-      script.filename, {script.filename}, build_cgi_env(params, script), dir_of(script.filename)};
-  const auto deadline = std::chrono::steady_clock::now() + ctx.config.cgi_timeout;
   try {
-    ChildProcess child = ChildProcess::spawn(spec);
-    const std::string what = script.filename + " pid " + std::to_string(child.pid());
-    auto on_stderr = [&](std::string_view line) {
-      ctx.log.log(Level::Info, rid, "stderr " + what + ": " + std::string(line));
-    };
-    const PumpResult r = pump_cgi(child, body, sink, on_stderr, PumpOptions{deadline});
-    const int ws = child.reap();
-    return conclude(ctx, rid, what, r, ws, sink);
+    return run_script(ctx, rid, script, params, *body, sink);
   } catch (const std::system_error& e) {
     ctx.log.log(Level::Warning, rid,
                 std::string("cgi error: cannot run ") + script.filename + ": " + e.what() +

@@ -13,6 +13,7 @@ namespace fh::gateway {
 struct GatewayConfig {
   std::string cgi_root;                 // canonical absolute CGI directory
   std::string url_prefix = "/cgi-bin";  // URI prefix that maps onto cgi_root (no trailing '/')
+  std::string tmp_dir = "/tmp";         // where request bodies over 1 MiB are spooled
   std::chrono::seconds cgi_timeout{30}; // whole-request budget for one CGI process
   std::chrono::milliseconds queue_wait{10000}; // max wait for a --max-cgi slot before 503
   int threads = 8;

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcgiapp.h>
 #include <iostream>
 #include <optional>
@@ -54,7 +55,10 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       "bind", po::value<std::string>(), "listen on HOST:PORT (port 0: any free port)")(
       "socket", po::value<std::string>(), "listen on this unix socket path")(
       "socket-mode", po::value<std::string>()->default_value("0660"), "permissions of --socket")(
-      "backlog", po::value(&o.backlog)->default_value(128), "listen backlog for --bind/--socket");
+      "backlog", po::value(&o.backlog)->default_value(128),
+      "listen backlog for --bind/--socket")("tmp-dir", po::value<std::string>(),
+                                            "where request bodies over 1 MiB are spooled "
+                                            "(default: $TMPDIR or /tmp)");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, d), vm);
@@ -75,6 +79,11 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
     o.bind = str("bind");
     o.socket = str("socket");
     mode = str("socket-mode");
+    o.config.tmp_dir = str("tmp-dir");
+    if (o.config.tmp_dir.empty()) {
+      const char* t = std::getenv("TMPDIR");
+      o.config.tmp_dir = t && *t ? t : "/tmp";
+    }
     if (timeout < 1 || queue_wait < 0 || o.config.threads < 1 || o.config.threads > 1024 ||
         (vm.count("max-cgi") && max_cgi < 1))
       throw std::runtime_error("--cgi-timeout, --threads and --max-cgi must be positive");

@@ -53,7 +53,7 @@ po::options_description pool_options() {
       ("max-boot-failures", po::value<int>(), "start-up crashes in a row before halting (5)")  //
       ("allowed-clients", po::value<std::string>(), "comma list of allowed client IPs")        //
       ("cgi-dir", po::value<std::string>(), "run the CGI gateway over this directory")         //
-      ("cgi-timeout", po::value<double>(), "CGI gateway: per-script timeout (s)")              //
+      ("cgi-timeout", po::value<int>(), "CGI gateway: per-script timeout (s)")                 //
       ("max-cgi", po::value<int>(), "CGI gateway: concurrent CGI processes")                   //
       ("threads", po::value<int>(), "CGI gateway: threads per gateway worker")                 //
       ("gateway", po::value<std::string>(),

@@ -37,7 +37,7 @@ struct PoolConfig {
   std::string allowed_clients;  // comma list of client IPs (FCGI_WEB_SERVER_ADDRS)
   // CGI gateway mode (app is the cgi-gateway executable)
   std::string cgi_dir;
-  double cgi_timeout = 30;
+  int cgi_timeout = 30;
   int max_cgi = 0, threads = 0;
 };
 

@@ -58,18 +58,27 @@ StartedWorker start_worker(const ExecPlan& plan) {
   if (::pipe2(p, O_CLOEXEC) != 0) sys_error("pipe2 for worker output");
   UniqueFd out_r(p[0]), out_w(p[1]);
   pid_t parent = ::getpid();
+  // Block every signal across fork: until the child has reset its dispositions, a signal sent to
+  // it would run the master's handler there and write into the master's self-pipe.
+  sigset_t all, saved;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &saved);
   pid_t pid = ::fork();
-  if (pid < 0) sys_error("fork worker " + plan.path);
+  if (pid < 0) {
+    int err = errno;
+    sigprocmask(SIG_SETMASK, &saved, nullptr);
+    sys_error("fork worker " + plan.path, err);
+  }
   if (pid == 0) {
     // Child: async-signal-safe calls only from here to execve.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
     for (int s = 1; s < NSIG; ++s)
       if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     // Move the sources above the target range first, then place them.
@@ -83,6 +92,7 @@ StartedWorker start_worker(const ExecPlan& plan) {
     ::execve(path, argv.data(), envp.data());
     child_fail("exec", path);
   }
+  sigprocmask(SIG_SETMASK, &saved, nullptr);
   int fl = ::fcntl(out_r.get(), F_GETFL);
   ::fcntl(out_r.get(), F_SETFL, fl | O_NONBLOCK);
   return StartedWorker{pid, std::move(out_r)};

@@ -4,9 +4,11 @@ set -euo pipefail
 : "${SPAWN:?}" "${FIXTURE:?}" "${FCGI_LOAD:?}"
 T=$(mktemp -d /tmp/fh-spawn-test.XXXXXX)
 PIDS=()
+ON_CLEANUP=() # commands run first at cleanup (e.g. a graceful nginx stop)
 
 cleanup() {
-  local p
+  local p c
+  for c in "${ON_CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
   for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   # Workers die with the master (PR_SET_PDEATHSIG); give the kernel a moment, then check.
   for p in $(cat "$T"/worker-pids 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done

@@ -9,7 +9,9 @@ done
 HTTP=$(free_port)
 FH_DEMO_RUN_DIR=$T/demo setsid "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" --port "$HTTP" >"$T"/demo.out 2>&1 &
 DEMO=$!
-PIDS+=("$DEMO")
+# On failure: TERM demo.sh (it stops what it started), then anything left in its session, by pid.
+session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$DEMO" '$2==s && $3 !~ /^Z/ {print $1}'; }
+ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $(session_pids); do kill -KILL $p; done')
 wait_for 10 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
 cat "$T"/demo.out
 U=http://127.0.0.1:$HTTP
@@ -23,8 +25,7 @@ curl -sf --max-time 2 "$U/status/apps" | grep -q '"name": "hello"' || fail "apps
 curl -sf --max-time 2 "$U/status/cgi" | grep -q '"name": "cgi"' || fail "cgi status"
 curl -sf --max-time 2 "$U/" | grep -q '/cgi-bin/hello.cgi/' || fail "index page"
 # Everything demo.sh started lives in its session (setsid): after TERM none may remain.
-SID=$DEMO
 kill -TERM "$DEMO"
-gone() { ! ps -eo sid=,stat= | awk -v s="$SID" '$1==s && $2 !~ /^Z/' | grep -q .; }
-wait_for 10 gone || { ps -eo pid,sid,stat,args | awk -v s="$SID" '$2==s'; fail "processes left after demo stop"; }
+gone() { [ -z "$(session_pids)" ]; }
+wait_for 10 gone || { ps -eo pid,sid,stat,args | awk -v s="$DEMO" '$2==s'; fail "processes left after demo stop"; }
 pass "demo: hello same both ways ('$fc'), status pages, clean stop"

@@ -11,7 +11,7 @@ HTTP=$(free_port)
 "$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "fix=unix:$T/fix.sock" \
   --status "fix=$CTL" --cgi "unix:$T/none.sock" || fail "nginx config"
 NPID=$("$NGX" start "$T"/ngx) || fail "nginx start"
-PIDS+=("$NPID")
+ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
 U=http://127.0.0.1:$HTTP
 curl -sf --max-time 5 "$U/fix/pid" | grep -q '^pid=' || fail "GET /fix/pid through nginx"
 curl -sf --max-time 2 "$U/status/fix" | grep -q '"name": "fix"' || fail "status path"
