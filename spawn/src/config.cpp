@@ -129,7 +129,10 @@ PoolConfig pool_from(const po::variables_map& vm, std::vector<std::string> comma
   take(vm, "threads", p.threads);
   if (vm.count("gateway")) p.app = vm["gateway"].as<std::string>();
   if (!p.cgi_dir.empty() && p.name.empty()) p.name = "cgi";
-  if (p.name.empty() && !p.app.empty()) p.name = std::filesystem::path(p.app).filename().string();
+  if (p.name.empty() && !p.app.empty()) {
+    std::filesystem::path app(p.app);
+    p.name = app.extension() == ".fcgi" ? app.stem().string() : app.filename().string();
+  }
   if (p.min_workers > 0 && p.workers < p.min_workers) p.workers = p.min_workers;
   return p;
 }
