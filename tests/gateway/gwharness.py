@@ -48,10 +48,21 @@ class Response:
         return f"<Response {self.status} {self.raw[:200]!r}>"
 
 
-def fcgi_request(port, params, body=b"", timeout=30):
-    """One FastCGI request over a fresh connection; the body is sent from a thread while the
-    response is read (as nginx does). Returns a Response; raises on protocol trouble."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def _connect(address, timeout):
+    if isinstance(address, str):  # a unix socket path
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(address)
+        return sock
+    return socket.create_connection(("127.0.0.1", address), timeout=timeout)
+
+
+def fcgi_request(address, params, body=b"", timeout=30, sequential=False):
+    """One FastCGI request over a fresh connection. The body is sent from a thread while the
+    response is read, or, with sequential=True, entirely before reading anything (what nginx
+    does: it reads no response until the request is sent). Returns a Response; raises on
+    protocol trouble."""
+    sock = _connect(address, timeout)
     try:
         sock.sendall(_record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0)))
         p = _encode_params(params)
@@ -68,7 +79,10 @@ def fcgi_request(port, params, body=b"", timeout=30):
                 pass  # the gateway may answer (and close) before reading everything
 
         sender = threading.Thread(target=send_body, daemon=True)
-        sender.start()
+        if sequential:
+            send_body()
+        else:
+            sender.start()
         out, err, buf = bytearray(), bytearray(), bytearray()
         while True:
             while len(buf) >= 8:
@@ -82,7 +96,8 @@ def fcgi_request(port, params, body=b"", timeout=30):
                 elif rtype == FCGI_STDERR:
                     err += content
                 elif rtype == FCGI_END_REQUEST:
-                    sender.join(timeout)
+                    if not sequential:
+                        sender.join(timeout)
                     return Response(bytes(out), bytes(err))
             chunk = sock.recv(1 << 16)
             if not chunk:
@@ -146,7 +161,7 @@ class Gateway:
     """A running cgi-gateway on a scratch tree:
     root/cgi-bin (the test scripts, plus traps), root/outside (evil.sh), root/state."""
 
-    def __init__(self, binary, scripts, args=(), stdin=None, bind=True):
+    def __init__(self, binary, scripts, args=(), stdin=None, bind=True, unix=False):
         self.root = tempfile.mkdtemp(prefix="gwtest_")
         self.cgi = os.path.join(self.root, "cgi-bin")
         self.state = os.path.join(self.root, "state")
@@ -163,7 +178,10 @@ class Gateway:
         os.symlink("hello.sh", os.path.join(self.cgi, "alias.sh"))
         self.log_path = os.path.join(self.root, "gateway.log")
         cmd = [binary, "--cgi-dir", self.cgi, *args]
-        if bind:
+        self.unix_path = os.path.join(self.root, "gw.sock") if unix else None
+        if unix:
+            cmd += ["--socket", self.unix_path]
+        elif bind:
             cmd += ["--bind", "127.0.0.1:0"]
         self.log_file = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=stdin if stdin is not None else subprocess.DEVNULL,
@@ -171,6 +189,11 @@ class Gateway:
         self.port = None
 
     def wait_listening(self, port=None):
+        if self.unix_path:
+            if not wait_until(lambda: "listening on unix:" in self.log(), 10):
+                raise RuntimeError("gateway did not start:\n" + self.log())
+            self.port = self.unix_path
+            return self
         if port is None:
             if not wait_until(lambda: "listening on 127.0.0.1:" in self.log(), 10):
                 raise RuntimeError("gateway did not start:\n" + self.log())
@@ -186,7 +209,9 @@ class Gateway:
     def request(self, script_name, **kw):
         body = kw.pop("body", b"")
         timeout = kw.pop("timeout", 30)
-        return fcgi_request(self.port, cgi_params(script_name, body=body, **kw), body, timeout)
+        sequential = kw.pop("sequential", False)
+        return fcgi_request(self.port, cgi_params(script_name, body=body, **kw), body, timeout,
+                            sequential)
 
     def assert_no_zombies(self):
         ok = wait_until(lambda: not children_of(self.proc.pid), 5)
