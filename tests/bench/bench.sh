@@ -1,0 +1,788 @@
+#!/usr/bin/env bash
+# bench.sh BUILD_DIR [options]: the benchmark matrix of issue 5 (run it as `./run bench`).
+#
+# Brings up one user-space nginx on 127.0.0.1 (a port picked at run time) with one location per
+# target, starts every target's backend pool (our hello under spawn, our CGI gateway, plain C
+# libfcgi and CGI baselines, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
+# concurrency, repetitions interleaved across targets, and writes docs/benchmarks.md (tables,
+# goal ratios, machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
+# Everything it starts is recorded by pid and torn down at the end, on error and on Ctrl-C.
+# `bench.sh BUILD --help` lists the options; tests/bench/matrix/ holds the pieces it uses.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MATRIX=$HERE/matrix
+
+# --- options ---------------------------------------------------------------------------------
+BUILD=""
+TARGETS="all"
+CONCURRENCY="1,32,128"
+DURATION="5s"
+REPS=3
+WARMUP="1s"
+OUT=""
+QUICK=0
+LIST_ONLY=0
+NO_MICRO=0
+CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
+GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
+KA_CONNS=${BENCH_KA_CONNS:-16}           # nginx `keepalive N` of the keep-alive upstreams
+WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-2s}     # wrk --timeout: a slower reply counts as an error
+
+usage() {
+  cat <<EOF
+usage: $0 BUILD_DIR [options]
+  --targets LIST       comma-separated target names or globs (default: all; see --list)
+  --concurrency LIST   wrk connections per run (default: $CONCURRENCY)
+  --duration D         wrk duration per run, e.g. 5s (default: $DURATION)
+  --reps N             repetitions, interleaved across targets (default: $REPS)
+  --warmup D           one warm-up run per target before measuring (default: $WARMUP; 0 = none)
+  --quick              1-minute smoke run: concurrency 1,32, 1s, 1 rep; writes to
+                       BUILD_DIR/bench-work/report/ unless --out is given
+  --out DIR            where benchmarks.md and bench/ go (default: ROOT/docs)
+  --no-micro           do not run the Google Benchmark micro-benchmark
+  --list               print the targets (and the skipped ones) and exit
+Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
+BENCH_KA_CONNS (upstream keepalive, $KA_CONNS), BENCH_WRK_TIMEOUT ($WRK_TIMEOUT).
+EOF
+}
+
+parse_args() {
+  [ $# -ge 1 ] || { usage >&2; exit 2; }
+  case $1 in -h | --help) usage; exit 0 ;; esac
+  BUILD=$(cd "$1" && pwd) || { echo "no build dir: $1" >&2; exit 2; }
+  shift
+  local quick_conc="" quick_dur="" quick_reps="" out_given=0
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --targets) TARGETS=$2; shift ;;
+      --concurrency) CONCURRENCY=$2; quick_conc=1; shift ;;
+      --duration) DURATION=$2; quick_dur=1; shift ;;
+      --reps) REPS=$2; quick_reps=1; shift ;;
+      --warmup) WARMUP=$2; shift ;;
+      --out) OUT=$2; out_given=1; shift ;;
+      --quick) QUICK=1 ;;
+      --no-micro) NO_MICRO=1 ;;
+      --list) LIST_ONLY=1 ;;
+      -h | --help) usage; exit 0 ;;
+      *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+  done
+  if [ $QUICK -eq 1 ]; then
+    [ -n "$quick_conc" ] || CONCURRENCY="1,32"
+    [ -n "$quick_dur" ] || DURATION="1s"
+    [ -n "$quick_reps" ] || REPS=1
+    [ $out_given -eq 1 ] || OUT=$BUILD/bench-work/report
+  fi
+  [ -n "$OUT" ] || OUT=$ROOT/docs
+  [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "--reps must be a positive integer" >&2; exit 2; }
+  [[ $CONCURRENCY =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "bad --concurrency" >&2; exit 2; }
+}
+
+# --- small helpers ---------------------------------------------------------------------------
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+warn() { printf '\033[33m!! %s\033[0m\n' "$*" >&2; }
+
+# seconds D: "5s" / "2m" / "5" -> whole seconds.
+seconds() {
+  case $1 in
+    *ms) echo 1 ;;
+    *s) echo "${1%s}" ;;
+    *m) echo $((${1%m} * 60)) ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# hms S: 754 -> "12m34s".
+hms() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# --- processes: everything we start is tracked by pid (+ start time, against pid reuse) ----
+declare -a TRACKED=()
+declare -A TRACKED_START=()
+
+proc_start() { # start time of PID in clock ticks (field 22 of /proc/PID/stat), or nothing
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  awk '{print $20}' <<<"$stat"
+}
+
+track() {
+  local pid
+  for pid in "$@"; do
+    TRACKED+=("$pid")
+    TRACKED_START[$pid]=$(proc_start "$pid")
+  done
+}
+
+still_ours() { # PID is alive and is the very process we recorded
+  local pid=$1 now
+  now=$(proc_start "$pid")
+  [ -n "$now" ] && [ "$now" = "${TRACKED_START[$pid]:-}" ]
+}
+
+children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
+
+descendants() {
+  local kid
+  for kid in $(children "$1"); do
+    echo "$kid"
+    descendants "$kid"
+  done
+}
+
+# stop_pid PID: TERM it, wait up to 3 s, then TERM its leftover descendants, KILL what remains.
+stop_pid() {
+  local pid=$1 kids i k
+  still_ours "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+  kids=$(descendants "$pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 30); do
+    kill -0 "$pid" 2>/dev/null || break
+    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+    sleep 0.1
+  done
+  for k in $kids; do kill -TERM "$k" 2>/dev/null || true; done
+  sleep 0.2
+  for k in $pid $kids; do
+    if kill -0 "$k" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)" != Z ]; then
+      kill -KILL "$k" 2>/dev/null || true
+    fi
+  done
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? i
+  trap - EXIT INT TERM
+  if [ ${#TRACKED[@]} -gt 0 ]; then
+    log "tearing down ${#TRACKED[@]} tracked processes"
+    for ((i = ${#TRACKED[@]} - 1; i >= 0; i--)); do stop_pid "${TRACKED[$i]}"; done
+  fi
+  exit "$rc"
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
+
+# --- ports -----------------------------------------------------------------------------------
+declare -A USED_PORTS=()
+PORT=""
+# free_port: sets PORT to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    [ -z "${USED_PORTS[$p]:-}" ] || continue
+    ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . && continue
+    USED_PORTS[$p]=1
+    PORT=$p
+    return 0
+  done
+}
+
+wait_listen() { # PORT [TIMEOUT_S]: until something listens on 127.0.0.1:PORT
+  local port=$1 tries=$((${2:-15} * 10))
+  while [ "$tries" -gt 0 ]; do
+    ss -Htln "( sport = :$port )" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
+# --- paths of what we measure ----------------------------------------------------------------
+WORK=""
+HELLO_FCGI="" HELLO_CGI="" SPAWN="" GATEWAY="" PHP_FPM="" MICRO=""
+SUPERVISOR_NOTE=""
+
+resolve_binaries() {
+  WORK=$BUILD/bench-work
+  HELLO_FCGI=$BUILD/apps/hello/hello.fcgi
+  HELLO_CGI=$BUILD/cgi-bin/hello.cgi
+  SPAWN=$BUILD/spawn/spawn
+  GATEWAY=$BUILD/spawn/gateway/cgi-gateway
+  PHP_FPM=$(find /usr/sbin -maxdepth 1 -name 'php-fpm*' -type f 2>/dev/null | sort | tail -n1 || true)
+  MICRO=$(find "$BUILD/tests/bench" -type f -executable \( -name '*micro*' -o -name '*bench*' \) \
+    -not -path '*/CMakeFiles/*' -not -name '*.sh' 2>/dev/null | sort | head -n1 || true)
+  if [ -x "$SPAWN" ]; then
+    SUPERVISOR_NOTE=""
+  else
+    SUPERVISOR_NOTE=" (under Debian spawn-fcgi: $SPAWN not built)"
+  fi
+}
+
+# compile_baselines: the plain C hellos, built here with cc (not CMake) into WORK/bin.
+compile_baselines() {
+  mkdir -p "$WORK/bin"
+  cc -O2 -o "$WORK/bin/hello_plain_fcgi" "$MATRIX/hello_plain_fcgi.c" -lfcgi
+  cc -O2 -static -o "$WORK/bin/hello_plain_cgi" "$MATRIX/hello_plain_cgi.c"
+}
+
+# --- pools: one backend each (a process group of workers listening on one port) -------------
+declare -a POOL_NAMES=()
+declare -A P_KIND=() P_N=() P_CMD=() P_PORT=() P_PIDS=() P_DESC=()
+SEP=$'\x1f'
+
+# add_pool NAME KIND N DESCRIPTION CMD...  KIND: spawnfcgi | supervisor | php | gunicorn
+add_pool() {
+  local name=$1 kind=$2 n=$3 desc=$4
+  shift 4
+  POOL_NAMES+=("$name")
+  P_KIND[$name]=$kind P_N[$name]=$n P_DESC[$name]=$desc
+  P_CMD[$name]=$(IFS=$SEP; echo "$*")
+}
+
+pool_cmd() { IFS=$SEP read -r -a CMD <<<"${P_CMD[$1]}"; }
+
+start_spawnfcgi() { # POOL: spawn-fcgi binds the socket and forks N workers (exec with N = 1)
+  local pool=$1 n=${P_N[$1]} out pids
+  pool_cmd "$pool"
+  if [ "$n" -eq 1 ]; then
+    spawn-fcgi -a 127.0.0.1 -p "${P_PORT[$pool]}" -n -- "${CMD[@]}" \
+      >>"$WORK/logs/$pool.log" 2>&1 &
+    pids=$!
+  else
+    out=$(spawn-fcgi -a 127.0.0.1 -p "${P_PORT[$pool]}" -F "$n" -- "${CMD[@]}" 2>&1)
+    echo "$out" >>"$WORK/logs/$pool.log"
+    pids=$(sed -n 's/.*PID: \([0-9]*\).*/\1/p' <<<"$out" | tr '\n' ' ')
+  fi
+  # shellcheck disable=SC2086 # pids is a list
+  track $pids
+  P_PIDS[$pool]=$pids
+}
+
+start_supervisor() { # POOL: our spawn (or Debian's spawn-fcgi until spawn is built)
+  local pool=$1
+  if [ ! -x "$SPAWN" ]; then
+    start_spawnfcgi "$pool"
+    return
+  fi
+  pool_cmd "$pool"
+  "$SPAWN" -a 127.0.0.1 -p "${P_PORT[$pool]}" -F "${P_N[$pool]}" -n -- "${CMD[@]}" \
+    >>"$WORK/logs/$pool.log" 2>&1 &
+  track $!
+  P_PIDS[$pool]=$!
+}
+
+start_php() { # POOL: php-fpm in the foreground, pm = static, our own config
+  local pool=$1 conf=$WORK/php/$1.conf root_flag=()
+  mkdir -p "$WORK/php"
+  {
+    echo "[global]"
+    echo "pid = $WORK/php/$pool.pid"
+    echo "error_log = $WORK/logs/$pool.log"
+    echo "daemonize = no"
+    echo "[bench]"
+    if [ "$(id -u)" -eq 0 ]; then echo "user = root"; echo "group = root"; fi
+    echo "listen = 127.0.0.1:${P_PORT[$pool]}"
+    echo "listen.backlog = 1024"
+    echo "pm = static"
+    echo "pm.max_children = ${P_N[$pool]}"
+    echo "pm.max_requests = 0"
+    echo "access.log = /dev/null"
+    echo "catch_workers_output = yes"
+  } >"$conf"
+  [ "$(id -u)" -eq 0 ] && root_flag=(-R)
+  "$PHP_FPM" -F -y "$conf" "${root_flag[@]}" >>"$WORK/logs/$pool.log" 2>&1 &
+  track $!
+  P_PIDS[$pool]=$!
+}
+
+start_gunicorn() { # POOL: gunicorn sync workers serving matrix/flask_hello.py
+  local pool=$1
+  gunicorn --chdir "$MATRIX" -w "${P_N[$pool]}" -k sync -b "127.0.0.1:${P_PORT[$pool]}" \
+    --backlog 1024 --error-logfile - flask_hello:app \
+    >>"$WORK/logs/$pool.log" 2>&1 &
+  track $!
+  P_PIDS[$pool]=$!
+}
+
+# wait_workers POOL: until the pool shows its N worker processes (gunicorn boots them late).
+wait_workers() {
+  local pool=$1 tries=100
+  while [ "$tries" -gt 0 ]; do
+    [ "$(pool_workers "$pool" | wc -w)" -ge "${P_N[$pool]}" ] && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
+# pool_workers POOL: the processes that serve requests: a master's children, else the pids.
+pool_workers() {
+  local pid kids
+  for pid in ${P_PIDS[$1]}; do
+    kids=$(children "$pid")
+    if [ -n "$kids" ]; then echo "$kids"; else echo "$pid"; fi
+  done
+}
+
+start_pool() {
+  local pool=$1
+  free_port
+  P_PORT[$pool]=$PORT
+  case ${P_KIND[$pool]} in
+    spawnfcgi) start_spawnfcgi "$pool" ;;
+    supervisor) start_supervisor "$pool" ;;
+    php) start_php "$pool" ;;
+    gunicorn) start_gunicorn "$pool" ;;
+    *) echo "unknown pool kind ${P_KIND[$pool]}" >&2; return 1 ;;
+  esac
+  wait_listen "${P_PORT[$pool]}" 15 || return 1
+  case ${P_KIND[$pool]} in php | gunicorn) wait_workers "$pool" || return 1 ;; esac
+}
+
+# --- targets ---------------------------------------------------------------------------------
+declare -a TARGET_NAMES=() SKIPPED=()
+declare -A T_POOL=() T_KIND=() T_LABEL=() T_SCRIPT=() T_PATH=() T_METHOD=() T_BODY=() T_CTYPE=()
+
+# add_target NAME POOL KIND LABEL [SCRIPT]  KIND: return | fcgi | fcgi-ka | cgi | php | http
+add_target() {
+  TARGET_NAMES+=("$1")
+  T_POOL[$1]=$2 T_KIND[$1]=$3 T_LABEL[$1]=$4 T_SCRIPT[$1]=${5:-} T_PATH[$1]=/
+}
+
+skip_target() { SKIPPED+=("$1${SEP}$2"); }
+
+define_targets() {
+  local n c_plain_fcgi=$WORK/bin/hello_plain_fcgi c_plain_cgi=$WORK/bin/hello_plain_cgi
+  add_target nginx "" return "nginx \`return 200\` (ceiling)"
+
+  for n in 2 4; do
+    if [ -x "$HELLO_FCGI" ]; then
+      add_pool "fh$n" supervisor "$n" "hello.fcgi, $n workers" "$HELLO_FCGI"
+      add_target "fh-fcgi-$n" "fh$n" fcgi "ours: hello.fcgi, spawn -F $n$SUPERVISOR_NOTE"
+    else
+      skip_target "fh-fcgi-$n" "$HELLO_FCGI not built"
+    fi
+  done
+  if [ -x "$HELLO_FCGI" ]; then
+    add_pool fh4ka supervisor 4 "hello.fcgi, 4 workers, kept connections" "$HELLO_FCGI"
+    add_target fh-fcgi-4-ka fh4ka fcgi-ka \
+      "ours: hello.fcgi, spawn -F 4, nginx keep-alive$SUPERVISOR_NOTE"
+  else
+    skip_target fh-fcgi-4-ka "$HELLO_FCGI not built"
+  fi
+
+  if [ -x "$HELLO_CGI" ] && [ -x "$GATEWAY" ]; then
+    add_pool gw supervisor "$GW_WORKERS" "cgi-gateway, $GW_WORKERS process(es)" \
+      "$GATEWAY" --cgi-dir "$(dirname "$HELLO_CGI")"
+    add_target fh-cgi-gw gw cgi "ours: hello.cgi through our CGI gateway$SUPERVISOR_NOTE" \
+      "$HELLO_CGI"
+  else
+    skip_target fh-cgi-gw "$HELLO_CGI or $GATEWAY not built"
+  fi
+  add_pool fcgiwrap spawnfcgi 1 "fcgiwrap -c $CGI_CHILDREN" /usr/sbin/fcgiwrap -c "$CGI_CHILDREN"
+  if [ -x "$HELLO_CGI" ]; then
+    add_target fh-cgi-fcgiwrap fcgiwrap cgi "ours: hello.cgi through fcgiwrap -c $CGI_CHILDREN" \
+      "$HELLO_CGI"
+  else
+    skip_target fh-cgi-fcgiwrap "$HELLO_CGI not built"
+  fi
+  add_target c-cgi-fcgiwrap fcgiwrap cgi "plain C CGI (static) through fcgiwrap -c $CGI_CHILDREN" \
+    "$c_plain_cgi"
+
+  for n in 2 4; do
+    add_pool "c$n" spawnfcgi "$n" "plain C libfcgi, $n workers" "$c_plain_fcgi"
+    add_target "c-fcgi-$n" "c$n" fcgi "plain C libfcgi, spawn-fcgi -F $n"
+  done
+  add_pool c4ka spawnfcgi 4 "plain C libfcgi, 4 workers, kept connections" "$c_plain_fcgi"
+  add_target c-fcgi-4-ka c4ka fcgi-ka "plain C libfcgi, spawn-fcgi -F 4, nginx keep-alive"
+
+  for n in 2 4; do
+    if [ -n "$PHP_FPM" ]; then
+      add_pool "php$n" php "$n" "php-fpm pm=static, $n children"
+      add_target "php-$n" "php$n" php "PHP-FPM, pm = static, $n children" "$MATRIX/hello.php"
+    else
+      skip_target "php-$n" "php-fpm not installed"
+    fi
+  done
+  for n in 2 4; do
+    if command -v gunicorn >/dev/null; then
+      add_pool "flask$n" gunicorn "$n" "gunicorn, $n sync workers"
+      add_target "flask-$n" "flask$n" http "Flask under gunicorn, $n sync workers"
+    else
+      skip_target "flask-$n" "gunicorn not installed"
+    fi
+  done
+
+  define_app_targets
+}
+
+# --- hook: our apps' real endpoints (SQLite read, SQLite write, template page) ---------------
+# One line per endpoint, fields separated by '|':
+#   name | what it measures | FastCGI binary (relative to BUILD) | CGI binary (relative to BUILD)
+#   | request path | method | body | content type
+# Each line becomes two targets, app-NAME-fcgi (under spawn -F 4) and app-NAME-cgi (through our
+# gateway), compared in the "Apps" table. A line whose binaries are missing is skipped with a note
+# in the report. Environment the app needs (APP_CONFIG_FILE, a seeded database in WORK) goes in
+# prepare_app_env below. Examples (enable them when apps/accounts and apps/site land):
+APP_ENDPOINTS=(
+  # "accounts-read|SQLite read: GET one user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users/1|GET||"
+  # "accounts-write|SQLite write: POST a user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users|POST|{\"name\":\"bench\"}|application/json"
+  # "site-page|template page|apps/site/site.fcgi|cgi-bin/site.cgi|/|GET||"
+)
+
+prepare_app_env() { :; } # export APP_CONFIG_FILE=..., seed a database under $WORK, ...
+
+define_app_targets() {
+  local line name what fcgi cgi path method body ctype t
+  for line in "${APP_ENDPOINTS[@]}"; do
+    IFS='|' read -r name what fcgi cgi path method body ctype <<<"$line"
+    if [ ! -x "$BUILD/$fcgi" ] || [ ! -x "$BUILD/$cgi" ] || [ ! -x "$GATEWAY" ]; then
+      skip_target "app-$name" "$BUILD/$fcgi, $BUILD/$cgi or the gateway not built"
+      continue
+    fi
+    add_pool "app-$name" supervisor 4 "$fcgi, 4 workers" "$BUILD/$fcgi"
+    add_target "app-$name-fcgi" "app-$name" fcgi "$what, FastCGI (spawn -F 4)"
+    add_pool "app-$name-gw" supervisor "$GW_WORKERS" "cgi-gateway" \
+      "$GATEWAY" --cgi-dir "$(dirname "$BUILD/$cgi")"
+    add_target "app-$name-cgi" "app-$name-gw" cgi "$what, CGI (our gateway)" "$BUILD/$cgi"
+    for t in "app-$name-fcgi" "app-$name-cgi"; do
+      T_PATH[$t]=$path T_METHOD[$t]=$method T_BODY[$t]=$body T_CTYPE[$t]=$ctype
+    done
+  done
+}
+
+# select_targets: keep the targets matching --targets (names or globs, comma-separated).
+select_targets() {
+  [ "$TARGETS" = all ] && return 0
+  local kept=() t pat pats
+  IFS=, read -r -a pats <<<"$TARGETS"
+  for t in "${TARGET_NAMES[@]}"; do
+    for pat in "${pats[@]}"; do
+      # shellcheck disable=SC2053 # glob match on purpose
+      if [[ $t == $pat ]]; then kept+=("$t"); break; fi
+    done
+  done
+  [ ${#kept[@]} -gt 0 ] || { echo "no target matches --targets $TARGETS" >&2; exit 2; }
+  TARGET_NAMES=("${kept[@]}")
+}
+
+used_pools() {
+  local t
+  for t in "${TARGET_NAMES[@]}"; do [ -n "${T_POOL[$t]}" ] && echo "${T_POOL[$t]}"; done | sort -u
+}
+
+# --- nginx -----------------------------------------------------------------------------------
+NGINX_PORT="" NGINX_PID=""
+
+location_for() { # TARGET: the nginx location block of one target
+  local t=$1 pool=${T_POOL[$1]} path=${T_PATH[$1]} script=${T_SCRIPT[$1]}
+  echo "location /t/$t/ {"
+  case ${T_KIND[$t]} in
+    return)
+      printf '    return 200 "Hello, world\\n";\n'
+      ;;
+    fcgi | fcgi-ka)
+      echo "    include $WORK/nginx/fastcgi_params;"
+      echo "    fastcgi_param SCRIPT_NAME \"\";"
+      echo "    fastcgi_param PATH_INFO \"${path%%\?*}\";"
+      echo "    fastcgi_param REQUEST_URI \"$path\";"
+      echo "    fastcgi_param DOCUMENT_URI \"${path%%\?*}\";"
+      [ "${T_KIND[$t]}" = fcgi-ka ] && echo "    fastcgi_keep_conn on;"
+      echo "    fastcgi_pass up_$pool;"
+      ;;
+    cgi | php)
+      local name
+      name=$(basename "$script")
+      [ "${T_KIND[$t]}" = cgi ] && name=cgi-bin/$name
+      echo "    include $WORK/nginx/fastcgi_params;"
+      echo "    fastcgi_param SCRIPT_FILENAME \"$script\";"
+      echo "    fastcgi_param SCRIPT_NAME \"/$name\";"
+      echo "    fastcgi_param DOCUMENT_ROOT \"$(dirname "$script")\";"
+      echo "    fastcgi_param PATH_INFO \"\";"
+      echo "    fastcgi_param REQUEST_URI \"/$name\";"
+      echo "    fastcgi_param DOCUMENT_URI \"/$name\";"
+      echo "    fastcgi_pass up_$pool;"
+      ;;
+    http)
+      echo "    proxy_pass http://up_$pool$path;"
+      ;;
+  esac
+  echo "}"
+}
+
+write_nginx_conf() {
+  local dir=$WORK/nginx t pool
+  mkdir -p "$dir/tmp" "$dir/logs"
+  cp "$MATRIX/fastcgi_params" "$dir/fastcgi_params"
+  free_port
+  NGINX_PORT=$PORT
+  sed -e "s|@WORK@|$dir|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \
+    "$MATRIX/nginx.conf.in" >"$dir/nginx.conf"
+  : >"$dir/upstreams.conf"
+  for pool in $(used_pools); do
+    {
+      echo "upstream up_$pool {"
+      echo "    server 127.0.0.1:${P_PORT[$pool]};"
+      if used_with_keepalive "$pool"; then echo "    keepalive $KA_CONNS;"; fi
+      echo "}"
+    } >>"$dir/upstreams.conf"
+  done
+  : >"$dir/locations.conf"
+  for t in "${TARGET_NAMES[@]}"; do location_for "$t" >>"$dir/locations.conf"; done
+}
+
+used_with_keepalive() {
+  local t
+  for t in "${TARGET_NAMES[@]}"; do
+    [ "${T_POOL[$t]}" = "$1" ] && [ "${T_KIND[$t]}" = fcgi-ka ] && return 0
+  done
+  return 1
+}
+
+start_nginx() {
+  local dir=$WORK/nginx
+  /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t -q \
+    || { cat "$dir/error.log" >&2; return 1; }
+  /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >>"$WORK/logs/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  track "$NGINX_PID"
+  wait_listen "$NGINX_PORT" 10
+}
+
+# --- measuring -------------------------------------------------------------------------------
+URL_BASE=""
+CSV=""
+declare -A FAILED=()
+
+target_url() { echo "$URL_BASE/t/$1/"; }
+
+# check_target T: one request through nginx must answer 200 with "Hello" (or anything 2xx for
+# app endpoints). Retries for 5 s while a backend boots.
+check_target() {
+  local t=$1 code body tries=25
+  while [ "$tries" -gt 0 ]; do
+    code=$(curl -sS -o "$WORK/check.body" -w '%{http_code}' --max-time 5 \
+      -X "${T_METHOD[$t]:-GET}" ${T_BODY[$t]:+--data "${T_BODY[$t]}"} \
+      ${T_CTYPE[$t]:+-H "Content-Type: ${T_CTYPE[$t]}"} "$(target_url "$t")" 2>/dev/null || true)
+    body=$(head -c 200 "$WORK/check.body" 2>/dev/null || true)
+    if [[ $code == 2* ]] && { [[ $t == app-* ]] || grep -qi hello <<<"$body"; }; then return 0; fi
+    sleep 0.2
+    tries=$((tries - 1))
+  done
+  FAILED[$t]="check request answered HTTP ${code:-none}: $(tr '\n' ' ' <<<"$body" | cut -c1-80)"
+  return 1
+}
+
+# rss_of_target T: "WORKERS MEAN_KIB MAX_KIB" of the processes serving T right now.
+rss_of_target() {
+  local t=$1 pids pid r n=0 sum=0 max=0
+  if [ "${T_KIND[$t]}" = return ]; then pids=$(children "$NGINX_PID"); else pids=$(pool_workers "${T_POOL[$t]}"); fi
+  for pid in $pids; do
+    r=$(rss_kib "$pid")
+    [ -n "$r" ] || continue
+    n=$((n + 1)) sum=$((sum + r))
+    [ "$r" -gt "$max" ] && max=$r
+  done
+  [ "$n" -gt 0 ] && echo "$n $((sum / n)) $max" || echo "0 0 0"
+}
+
+# wrk_run T C DURATION OUTFILE: one wrk run through nginx (output: wrk's text + WRK_RESULT).
+wrk_run() {
+  local t=$1 c=$2 d=$3 out=$4 threads
+  threads=$NCPU
+  [ "$c" -lt "$threads" ] && threads=$c
+  BENCH_METHOD=${T_METHOD[$t]:-} BENCH_BODY=${T_BODY[$t]:-} BENCH_CTYPE=${T_CTYPE[$t]:-} \
+    timeout $(($(seconds "$d") + 60)) wrk -t "$threads" -c "$c" -d "$d" --timeout "$WRK_TIMEOUT" \
+    --latency -s "$MATRIX/wrk_report.lua" "$(target_url "$t")" >"$out" 2>&1 || true
+}
+
+field() { sed -n "s/.*[ ]$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+
+RUN_NO=0 RUN_TOTAL=0 T0=0
+
+# measure T C REP: one measured run, one CSV row, one progress line.
+measure() {
+  local t=$1 c=$2 rep=$3 out line req dur rps p50 p90 p99 pmax econ erd ewr est eto errs rss
+  RUN_NO=$((RUN_NO + 1))
+  out=$WORK/runs/$t-c$c-r$rep.txt
+  wrk_run "$t" "$c" "$DURATION" "$out"
+  line=$(grep '^WRK_RESULT' "$out" || echo "WRK_RESULT requests=0 duration_us=1")
+  req=$(field requests "$line") dur=$(field duration_us "$line")
+  p50=$(field p50_us "$line") p90=$(field p90_us "$line") p99=$(field p99_us "$line")
+  pmax=$(field max_us "$line")
+  econ=$(field connect "$line") erd=$(field read "$line") ewr=$(field write "$line")
+  est=$(field status "$line") eto=$(field timeout "$line")
+  errs=$((${econ:-0} + ${erd:-0} + ${ewr:-0} + ${est:-0} + ${eto:-0}))
+  rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.1f", (d > 0 ? r * 1e6 / d : 0) }')
+  read -r -a rss <<<"$(rss_of_target "$t")"
+  printf '%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%d\n' \
+    "$(date -u +%FT%TZ)" "$rep" "$t" "$c" "$(seconds "$DURATION")" "${req:-0}" "$rps" \
+    "${p50:-0}" "${p90:-0}" "${p99:-0}" "${pmax:-0}" "${econ:-0}" "${erd:-0}" "${ewr:-0}" \
+    "${est:-0}" "${eto:-0}" "$errs" "${rss[0]}" "${rss[1]}" "${rss[2]}" >>"$CSV"
+  progress "$t" "$c" "$rep" "$rps" "${p50:-0}" "${p99:-0}" "$errs" "${rss[2]}"
+}
+
+progress() {
+  local t=$1 c=$2 rep=$3 rps=$4 p50=$5 p99=$6 errs=$7 rss_kib=$8 el left err_txt
+  el=$(($(date +%s) - T0))
+  left=$((el * (RUN_TOTAL - RUN_NO) / RUN_NO))
+  err_txt="errors 0"
+  [ "$errs" -gt 0 ] && err_txt=$'\033[31m'"errors $errs"$'\033[0m'
+  printf '[%3d/%d] %-16s c=%-4s rep %d/%d %9.0f req/s  p50 %8.2f ms  p99 %8.2f ms  %s  rss/worker %5.1f MiB  (%s, ~%s left)\n' \
+    "$RUN_NO" "$RUN_TOTAL" "$t" "$c" "$rep" "$REPS" "$rps" \
+    "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" \
+    "$err_txt" "$(awk -v v="$rss_kib" 'BEGIN{print v/1024}')" "$(hms "$el")" "$(hms "$left")"
+}
+
+# run_matrix: for each repetition, every target at every concurrency; the target order rotates
+# by one per repetition so no target always runs right after the same neighbour.
+run_matrix() {
+  local rep i k t c n=${#TARGET_NAMES[@]} concs
+  IFS=, read -r -a concs <<<"$CONCURRENCY"
+  RUN_TOTAL=$((n * ${#concs[@]} * REPS))
+  T0=$(date +%s)
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for ((k = 0; k < n; k++)); do
+      i=$(((k + rep - 1) % n))
+      t=${TARGET_NAMES[$i]}
+      [ -z "${FAILED[$t]:-}" ] || continue
+      for c in "${concs[@]}"; do measure "$t" "$c" "$rep"; done
+    done
+  done
+}
+
+warm_up() {
+  local t
+  [ "$(seconds "$WARMUP")" -gt 0 ] || return 0
+  log "warming up each target for $WARMUP"
+  for t in "${TARGET_NAMES[@]}"; do
+    [ -z "${FAILED[$t]:-}" ] || continue
+    wrk_run "$t" 8 "$WARMUP" "$WORK/runs/$t-warmup.txt"
+  done
+}
+
+run_micro() {
+  local dest=$1
+  rm -f "$dest"
+  [ $NO_MICRO -eq 0 ] || return 0
+  if [ -z "$MICRO" ]; then
+    warn "no micro-benchmark binary under $BUILD/tests/bench (build with -DFH_BUILD_BENCH=ON)"
+    return 0
+  fi
+  log "running the micro-benchmark $MICRO"
+  local min=0.5
+  [ $QUICK -eq 1 ] && min=0.05
+  "$MICRO" --benchmark_format=json --benchmark_min_time="$min" >"$dest" 2>"$WORK/logs/micro.log" \
+    || { warn "micro-benchmark failed (see $WORK/logs/micro.log)"; rm -f "$dest"; }
+}
+
+# --- the report ------------------------------------------------------------------------------
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installed"; }
+
+describe_machine() { # -> markdown on stdout (the report's "Machine" section)
+  local cpu mem load pkg
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+  mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "- CPU: ${cpu:-unknown}, $NCPU cores online; memory $mem"
+  echo "- Kernel: $(uname -srm); $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
+  echo "- Load average before the run: $LOAD_BEFORE; after: $load (other work on the machine adds noise)"
+  echo "- Repository: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (working tree has changes)')"
+  echo "- Run: concurrency $CONCURRENCY, $DURATION per run, $REPS repetition(s) interleaved across targets (order rotated per repetition), warm-up $WARMUP per target; wrk $(pkg_version wrk), threads = min(connections, cores), --timeout $WRK_TIMEOUT"
+  echo "- Kernel settings: somaxconn $(cat /proc/sys/net/core/somaxconn), tcp_tw_reuse $(cat /proc/sys/net/ipv4/tcp_tw_reuse), ephemeral ports $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range)"
+  echo "- Packages:"
+  for pkg in nginx-light php8.2-fpm php8.2-opcache gunicorn python3-flask libfcgi0ldbl fcgiwrap spawn-fcgi wrk gcc; do
+    echo "  $pkg $(pkg_version "$pkg");"
+  done
+  echo "- Backends: fcgiwrap -c $CGI_CHILDREN; our gateway $GW_WORKERS process(es); keep-alive upstreams \`keepalive $KA_CONNS\` + \`fastcgi_keep_conn on\`; every FastCGI pool on its own TCP port on 127.0.0.1 (nginx opens a new connection per request unless keep-alive); PHP-FPM with opcache as packaged; gunicorn sync workers behind \`proxy_pass\`."
+  echo "- Supervisor: $( [ -x "$SPAWN" ] && echo "our spawn ($SPAWN)" || echo "**our spawn not built: our targets ran under Debian's spawn-fcgi**")"
+}
+
+write_report() {
+  local out_md=$OUT/benchmarks.md data=$OUT/bench meta=$WORK/meta.md skipped=$WORK/skipped.tsv
+  local targets_tsv=$WORK/targets.tsv s t
+  mkdir -p "$data"
+  describe_machine >"$meta"
+  : >"$skipped"
+  for s in "${SKIPPED[@]}"; do printf '%s\t%s\n' "${s%%"$SEP"*}" "${s#*"$SEP"}" >>"$skipped"; done
+  for t in "${!FAILED[@]}"; do printf '%s\t%s\n' "$t" "${FAILED[$t]}" >>"$skipped"; done
+  : >"$targets_tsv"
+  for t in "${TARGET_NAMES[@]}"; do
+    printf '%s\t%s\t%s\n' "$t" "${T_KIND[$t]}" "${T_LABEL[$t]}" >>"$targets_tsv"
+  done
+  cp "$CSV" "$data/results.csv"
+  {
+    echo "# generated by tests/bench/bench.sh: the nginx configuration of the run"
+    cat "$WORK/nginx/nginx.conf" "$WORK/nginx/upstreams.conf"
+  } >"$WORK/nginx-settings.txt"
+  python3 "$MATRIX/report.py" --csv "$data/results.csv" --targets "$targets_tsv" \
+    --skipped "$skipped" --meta "$meta" --nginx "$WORK/nginx-settings.txt" \
+    --micro "$data/micro.json" --datadir "$WORK/plot" --out "$out_md" \
+    --command "./run bench $*"
+  if command -v gnuplot >/dev/null; then
+    gnuplot -e "datadir='$WORK/plot'; outdir='$data'" "$MATRIX/charts.gp" \
+      || warn "gnuplot failed: charts not updated"
+  else
+    warn "gnuplot not installed: no charts"
+  fi
+  log "report: $out_md (CSV $data/results.csv, charts $data/*.svg)"
+}
+
+# --- main ------------------------------------------------------------------------------------
+NCPU=$(nproc)
+LOAD_BEFORE=""
+ARGS_TEXT=""
+
+list_targets() {
+  local t s
+  for t in "${TARGET_NAMES[@]}"; do printf '%-18s %s\n' "$t" "${T_LABEL[$t]}"; done
+  for s in "${SKIPPED[@]}"; do printf '%-18s SKIPPED: %s\n' "${s%%"$SEP"*}" "${s#*"$SEP"}"; done
+}
+
+main() {
+  ARGS_TEXT="$*"
+  parse_args "$@"
+  resolve_binaries
+  for tool in nginx wrk spawn-fcgi curl python3 ss cc; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] \
+      || { echo "missing tool: $tool (./run bench installs it)" >&2; exit 1; }
+  done
+  mkdir -p "$WORK"
+  define_targets
+  select_targets
+  if [ $LIST_ONLY -eq 1 ]; then list_targets; exit 0; fi
+
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  rm -rf "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/nginx"
+  mkdir -p "$WORK/runs" "$WORK/logs" "$WORK/plot" "$OUT/bench"
+  log "compiling the plain C baselines into $WORK/bin"
+  compile_baselines
+  prepare_app_env
+
+  local pool t
+  log "starting the backend pools: $(used_pools | tr '\n' ' ')"
+  for pool in $(used_pools); do
+    start_pool "$pool" || {
+      warn "pool $pool did not come up (log: $WORK/logs/$pool.log)"
+      for t in "${TARGET_NAMES[@]}"; do
+        [ "${T_POOL[$t]}" = "$pool" ] && FAILED[$t]="backend did not start (${P_DESC[$pool]})"
+      done
+    }
+  done
+  write_nginx_conf
+  log "starting nginx on 127.0.0.1:$NGINX_PORT (prefix $WORK/nginx)"
+  start_nginx || { warn "nginx did not start"; exit 1; }
+  URL_BASE=http://127.0.0.1:$NGINX_PORT
+  for t in "${TARGET_NAMES[@]}"; do
+    [ -n "${FAILED[$t]:-}" ] || check_target "$t" || warn "target $t fails its check: ${FAILED[$t]}"
+  done
+
+  CSV=$WORK/results.csv
+  echo "time,rep,target,concurrency,duration_s,requests,rps,p50_us,p90_us,p99_us,max_us,err_connect,err_read,err_write,err_status,err_timeout,errors,workers,rss_kib_mean,rss_kib_max" >"$CSV"
+  warm_up
+  log "measuring: ${#TARGET_NAMES[@]} targets x concurrency $CONCURRENCY x $REPS reps, $DURATION each"
+  run_matrix
+  log "matrix done in $(hms $(($(date +%s) - T0)))"
+  run_micro "$OUT/bench/micro.json"
+  write_report "$ARGS_TEXT"
+}
+
+main "$@"

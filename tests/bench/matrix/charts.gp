@@ -1,0 +1,34 @@
+# charts.gp: the SVG charts of docs/benchmarks.md, drawn from report.py's .dat files.
+# Usage: gnuplot -e "datadir='DIR'; outdir='DIR'" charts.gp  (DIR/vars.gp sets ncol, ntargets)
+load datadir.'/vars.gp'
+
+set terminal svg size 1000,520 dynamic font "sans,11" background rgb "white"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb "#dddddd"
+set xtics rotate by -35 left nomirror
+set key top right
+set logscale y
+set format y "%.0s%c"
+set bmargin 7
+
+set output outdir.'/throughput.svg'
+set title "Requests per second (median), by target and wrk connections — log scale"
+set ylabel "req/s"
+plot for [i=2:ncol] datadir.'/throughput.dat' using i:xtic(1) title columnhead(i)
+
+set output outdir.'/p99.svg'
+set title "p99 latency (median of the repetitions), lower is better — log scale"
+set ylabel "ms"
+set format y "%g"
+plot for [i=2:ncol] datadir.'/p99.dat' using i:xtic(1) title columnhead(i)
+
+set output outdir.'/rss.svg'
+unset logscale y
+set yrange [0:*]
+set title "RSS per worker process after the runs (MiB)"
+set ylabel "MiB"
+set key off
+plot datadir.'/rss.dat' using 2:xtic(1) title columnhead(2) lc rgb "#4477aa"

@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""report.py: results.csv of one bench run -> docs/benchmarks.md + gnuplot data files.
+
+Called by tests/bench/bench.sh (stdlib only). Every number in the report comes from the CSV of
+the same run: per target and concurrency the median over the repetitions of req/s, p50 and p99,
+the sum of the errors (any error is shown in red, never hidden) and the median RSS per worker.
+The goal ratios of issue 5 are computed from those medians and marked met / not met.
+"""
+import argparse
+import csv
+import json
+import os
+import statistics
+from collections import defaultdict
+
+RED = '<span style="color:red">**{}** ❌</span>'
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--csv", required=True)
+    p.add_argument("--targets", required=True, help="TSV: name, kind, label (run order)")
+    p.add_argument("--skipped", required=True, help="TSV: name, reason")
+    p.add_argument("--meta", required=True, help="markdown: machine description")
+    p.add_argument("--nginx", required=True, help="the nginx configuration of the run")
+    p.add_argument("--micro", required=True, help="Google Benchmark JSON (may be missing)")
+    p.add_argument("--datadir", required=True, help="where the gnuplot .dat files go")
+    p.add_argument("--out", required=True)
+    p.add_argument("--command", default="./run bench")
+    return p.parse_args()
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+class Results:
+    """Medians per (target, concurrency) over the repetitions of one run."""
+
+    def __init__(self, rows):
+        runs = defaultdict(list)
+        for r in rows:
+            runs[(r["target"], int(r["concurrency"]))].append(r)
+        self.concs = sorted({c for _, c in runs})
+        self.cell = {}
+        for key, rs in runs.items():
+            self.cell[key] = {
+                "reps": len(rs),
+                "rps": statistics.median(float(r["rps"]) for r in rs),
+                "rps_min": min(float(r["rps"]) for r in rs),
+                "rps_max": max(float(r["rps"]) for r in rs),
+                "p50": statistics.median(int(r["p50_us"]) for r in rs) / 1000.0,
+                "p99": statistics.median(int(r["p99_us"]) for r in rs) / 1000.0,
+                "p99_max": max(int(r["p99_us"]) for r in rs) / 1000.0,
+                "errors": sum(int(r["errors"]) for r in rs),
+                "requests": sum(int(r["requests"]) for r in rs),
+                "err_detail": {k: sum(int(r["err_" + k]) for r in rs)
+                               for k in ("connect", "read", "write", "status", "timeout")},
+                "rss_max": statistics.median(int(r["rss_kib_max"]) for r in rs) / 1024.0,
+                "workers": max(int(r["workers"]) for r in rs),
+            }
+        self.rss = {}
+        by_target = defaultdict(list)
+        for r in rows:
+            by_target[r["target"]].append(int(r["rss_kib_max"]))
+        for t, v in by_target.items():
+            self.rss[t] = statistics.median(v) / 1024.0
+
+    def get(self, target, conc):
+        return self.cell.get((target, conc))
+
+
+def fmt_rps(v):
+    return f"{v:,.0f}"
+
+
+def fmt_ms(v):
+    return f"{v:.2f}" if v < 100 else f"{v:,.0f}"
+
+
+def fmt_errors(cell):
+    if cell["errors"] == 0:
+        return "0"
+    detail = ", ".join(f"{k} {v}" for k, v in cell["err_detail"].items() if v)
+    return RED.format(f"{cell['errors']:,}") + f" ({detail})"
+
+
+def main_tables(res, targets, out):
+    ceiling = "nginx"
+    for c in res.concs:
+        out.append(f"\n### {c} connection{'s' if c > 1 else ''}\n")
+        out.append("| target | req/s (median) | min–max | × nginx | p50 ms | p99 ms | errors "
+                   "| RSS/worker MiB | workers |")
+        out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|")
+        top = res.get(ceiling, c)
+        for name, _kind, label in targets:
+            cell = res.get(name, c)
+            if not cell:
+                continue
+            vs = f"{cell['rps'] / top['rps']:.2f}" if top and top["rps"] else "–"
+            out.append(
+                f"| `{name}` {label} | {fmt_rps(cell['rps'])} | {fmt_rps(cell['rps_min'])}–"
+                f"{fmt_rps(cell['rps_max'])} | {vs} | {fmt_ms(cell['p50'])} | "
+                f"{fmt_ms(cell['p99'])} | {fmt_errors(cell)} | {cell['rss_max']:.1f} | "
+                f"{cell['workers']} |")
+
+
+def ratio_row(res, goal, num, den, conc, threshold, out, metric="rps"):
+    a, b = res.get(num, conc), res.get(den, conc)
+    if not a or not b:
+        missing = num if not a else den
+        out.append(f"| {goal} | `{num}` / `{den}` | {conc} | – | ≥ {threshold} | "
+                   f"not measured (`{missing}` skipped or failed) |")
+        return
+    r = a[metric] / b[metric] if b[metric] else float("inf")
+    met = r >= threshold and a["errors"] == 0
+    verdict = "✅ met" if met else "❌ not met"
+    if r >= threshold and a["errors"]:
+        verdict += f" (ratio ok but {a['errors']} errors)"
+    out.append(f"| {goal} | `{num}` / `{den}` | {conc} | **{r:.2f}×** | ≥ {threshold} | {verdict} |")
+
+
+def goals(res, out):
+    cs = res.concs
+    out.append("\n## Goals of issue 5 (ratios from this run's medians)\n")
+    out.append("A ratio counts as met only if the numerator also had 0 errors.\n")
+    out.append("| goal | ratio | connections | measured | goal | verdict |")
+    out.append("|---|---|---:|---:|---:|---|")
+    for c in cs:
+        ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-2", "c-fcgi-2", c, 1.0, out)
+        ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4", "c-fcgi-4", c, 1.0, out)
+    for c in cs:
+        ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-2", "php-2", c, 1.5, out)
+        ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-4", "php-4", c, 1.5, out)
+    for c in cs:
+        ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-2", "flask-2", c, 5.0, out)
+        ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-4", "flask-4", c, 5.0, out)
+    for t in ("fh-fcgi-4", "fh-fcgi-4-ka"):
+        ratio_row(res, "FastCGI ≥ 0.6× nginx `return 200`", t, "nginx", 32, 0.6, out)
+    for c in cs:
+        ratio_row(res, "keep-alive ≈ 2× (ours, no stall)", "fh-fcgi-4-ka", "fh-fcgi-4", c, 1.8,
+                  out)
+    for c in cs:
+        ratio_row(res, "CGI path ≥ fcgiwrap + plain C CGI", "fh-cgi-gw", "c-cgi-fcgiwrap", c, 1.0,
+                  out)
+    for c in cs:
+        if c == 1 or c >= 32:
+            need = 5.0 if c == 1 else 10.0
+            ratio_row(res, f"FastCGI / CGI same app ≥ {need:g}×", "fh-fcgi-4", "fh-cgi-gw", c,
+                      need, out)
+    rss_goals(res, out)
+
+
+def rss_goals(res, out):
+    ours = [t for t in ("fh-fcgi-2", "fh-fcgi-4", "fh-fcgi-4-ka") if t in res.rss]
+    php = [t for t in ("php-2", "php-4") if t in res.rss]
+    if not ours:
+        out.append("| RSS per FastCGI worker ≤ PHP-FPM child, < 10 MiB | – | – | – | – | "
+                   "not measured (our FastCGI targets skipped) |")
+        return
+    worst = max(res.rss[t] for t in ours)
+    if php:
+        child = min(res.rss[t] for t in php)
+        ok = worst <= child
+        out.append(f"| RSS per FastCGI worker ≤ a PHP-FPM child's | ours {worst:.1f} MiB / "
+                   f"PHP {child:.1f} MiB | all | **{worst / child:.2f}×** | ≤ 1 | "
+                   f"{'✅ met' if ok else '❌ not met'} |")
+    else:
+        out.append("| RSS per FastCGI worker ≤ a PHP-FPM child's | – | – | – | ≤ 1 | "
+                   "not measured (PHP-FPM skipped) |")
+    out.append(f"| RSS per FastCGI worker < 10 MiB (hello) | ours {worst:.1f} MiB | all | "
+               f"**{worst:.1f} MiB** | < 10 MiB | {'✅ met' if worst < 10 else '❌ not met'} |")
+
+
+def side_by_side(res, rows, title, note, out):
+    present = [(n, l) for n, l in rows if any(res.get(n, c) for c in res.concs)]
+    if not present:
+        return
+    out.append(f"\n## {title}\n")
+    out.append(note + "\n")
+    head = "| connections | " + " | ".join(f"`{n}` req/s · p99 ms · errors" for n, _ in present)
+    out.append(head + " |")
+    out.append("|---:|" + "---|" * len(present))
+    for c in res.concs:
+        cells = []
+        for n, _ in present:
+            cell = res.get(n, c)
+            cells.append("–" if not cell else
+                         f"{fmt_rps(cell['rps'])} · {fmt_ms(cell['p99'])} · {fmt_errors(cell)}")
+        out.append(f"| {c} | " + " | ".join(cells) + " |")
+
+
+def keepalive_section(res, out):
+    side_by_side(res, [("c-fcgi-4", ""), ("c-fcgi-4-ka", ""), ("fh-fcgi-4", ""),
+                       ("fh-fcgi-4-ka", "")],
+                 "Keep-alive between nginx and the pool",
+                 "Same binaries, same worker count; `-ka` adds `fastcgi_keep_conn on` and an "
+                 "upstream `keepalive`. A plain libfcgi worker serves one kept connection until "
+                 "nginx closes it, so under load the other connections nginx opens wait in the "
+                 "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`.",
+                 out)
+
+
+def cgi_levers(res, out):
+    side_by_side(res, [("c-cgi-fcgiwrap", ""), ("fh-cgi-fcgiwrap", ""), ("fh-cgi-gw", "")],
+                 "CGI: the levers",
+                 "`c-cgi-fcgiwrap` → `fh-cgi-fcgiwrap` is the cost of our binary's start-up "
+                 "(static link, lean init) under the same gateway; `fh-cgi-fcgiwrap` → "
+                 "`fh-cgi-gw` is the gain of our gateway over fcgiwrap for the same binary.",
+                 out)
+
+
+def apps_section(res, targets, out):
+    names = [n for n, _k, _l in targets if n.startswith("app-") and n.endswith("-fcgi")]
+    if not names:
+        out.append("\n## Apps\n")
+        out.append("No app endpoint was measured in this run (SQLite read/write and template "
+                   "page hooks: `APP_ENDPOINTS` in tests/bench/bench.sh).\n")
+        return
+    out.append("\n## Apps: FastCGI / CGI for the same endpoint\n")
+    out.append("| endpoint | connections | FastCGI req/s | CGI req/s | ratio | goal | verdict |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
+    for f in names:
+        g = f[:-len("-fcgi")] + "-cgi"
+        for c in res.concs:
+            a, b = res.get(f, c), res.get(g, c)
+            if not a or not b:
+                continue
+            need = 5.0 if c == 1 else 10.0
+            r = a["rps"] / b["rps"] if b["rps"] else float("inf")
+            ok = r >= need and a["errors"] == 0 and b["errors"] == 0
+            out.append(f"| `{f[4:-5]}` | {c} | {fmt_rps(a['rps'])} | {fmt_rps(b['rps'])} | "
+                       f"**{r:.2f}×** | ≥ {need:g} | {'✅ met' if ok else '❌ not met'} |")
+
+
+def micro_section(path, out):
+    out.append("\n## Micro-benchmark (Google Benchmark, in-process)\n")
+    if not os.path.exists(path):
+        out.append("Not run: no micro-benchmark binary in this build (tests/bench/micro, built "
+                   "with `-DFH_BUILD_BENCH=ON`).\n")
+        return
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    out.append("| benchmark | time/iteration | CPU/iteration | iterations | items/s |")
+    out.append("|---|---:|---:|---:|---:|")
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate":
+            continue
+        unit = b.get("time_unit", "ns")
+        ips = b.get("items_per_second")
+        out.append(f"| `{b['name']}` | {b['real_time']:,.1f} {unit} | {b['cpu_time']:,.1f} {unit}"
+                   f" | {b['iterations']:,} | {'' if ips is None else f'{ips:,.0f}'} |")
+
+
+def write_plot_data(res, targets, datadir):
+    os.makedirs(datadir, exist_ok=True)
+    names = [n for n, _k, _l in targets if any(res.get(n, c) for c in res.concs)]
+    for metric, fname in (("rps", "throughput.dat"), ("p99", "p99.dat")):
+        with open(os.path.join(datadir, fname), "w", encoding="utf-8") as f:
+            f.write("target " + " ".join(f'"c={c}"' for c in res.concs) + "\n")
+            for n in names:
+                vals = []
+                for c in res.concs:
+                    cell = res.get(n, c)
+                    vals.append("NaN" if not cell or cell[metric] <= 0 else f"{cell[metric]:.3f}")
+                f.write(f'"{n}" ' + " ".join(vals) + "\n")
+    with open(os.path.join(datadir, "rss.dat"), "w", encoding="utf-8") as f:
+        f.write('target "RSS per worker (MiB)"\n')
+        for n in names:
+            f.write(f'"{n}" {res.rss.get(n, 0):.2f}\n')
+    with open(os.path.join(datadir, "vars.gp"), "w", encoding="utf-8") as f:
+        f.write(f"ncol = {len(res.concs) + 1}\nntargets = {len(names)}\n")
+
+
+def main():
+    a = parse_args()
+    with open(a.csv, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    res = Results(rows)
+    targets = read_tsv(a.targets)
+    skipped = read_tsv(a.skipped)
+    with open(a.meta, encoding="utf-8") as f:
+        meta = f.read().rstrip()
+    with open(a.nginx, encoding="utf-8") as f:
+        nginx = f.read().rstrip()
+
+    out = ["# Benchmarks", "",
+           "<!-- generated by tests/bench/bench.sh (tests/bench/matrix/report.py); "
+           "do not edit by hand: rerun `./run bench` -->", "",
+           "Every target answers the same `Hello, world` (plain text) through one user-space "
+           "nginx on 127.0.0.1; wrk runs on the same machine over loopback. All numbers below "
+           "come from one run: medians over the repetitions, errors summed over them (any error "
+           f"is shown in red), RSS per worker measured right after each run. Command: "
+           f"`{a.command.strip()}`. Raw data: [bench/results.csv](bench/results.csv).", "",
+           "![requests per second](bench/throughput.svg)", "",
+           "![p99 latency](bench/p99.svg)", "",
+           "![RSS per worker](bench/rss.svg)", "",
+           "## Machine and settings", "", meta]
+    out.append("\n## Results")
+    main_tables(res, targets, out)
+    goals(res, out)
+    keepalive_section(res, out)
+    cgi_levers(res, out)
+    apps_section(res, targets, out)
+    out.append("\n## Skipped or failed targets\n")
+    if skipped:
+        for name, reason in skipped:
+            out.append(f"- `{name}`: **not measured**: {reason}")
+    else:
+        out.append("None: every target of the matrix was measured.")
+    micro_section(a.micro, out)
+    out.append("\n## nginx configuration of the run\n")
+    out.append("```nginx\n" + nginx + "\n```")
+    out.append("\n## How to reproduce\n")
+    out.append("`./run bench` (installs wrk, fcgiwrap, spawn-fcgi, php-fpm, gunicorn, "
+               "python3-flask, gnuplot-nox; builds with `-DFH_BUILD_BENCH=ON`), or "
+               "`tests/bench/bench.sh BUILD_DIR --help` for targets, concurrency, duration, "
+               "repetitions and `--quick`.\n")
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    write_plot_data(res, targets, a.datadir)
+
+
+if __name__ == "__main__":
+    main()
