@@ -27,7 +27,8 @@ LIST_ONLY=0
 NO_MICRO=0
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
-KA_CONNS=${BENCH_KA_CONNS:-16}           # nginx `keepalive N` of the keep-alive upstreams
+KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
+KA_THREADS=${BENCH_KA_THREADS:-4}        # hello.fcgi --threads N in the keep-alive pool
 WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-2s}     # wrk --timeout: a slower reply counts as an error
 
 usage() {
@@ -38,13 +39,14 @@ usage: $0 BUILD_DIR [options]
   --duration D         wrk duration per run, e.g. 5s (default: $DURATION)
   --reps N             repetitions, interleaved across targets (default: $REPS)
   --warmup D           one warm-up run per target before measuring (default: $WARMUP; 0 = none)
-  --quick              1-minute smoke run: concurrency 1,32, 1s, 1 rep; writes to
+  --quick              1-minute smoke run: concurrency 1,32, 1s, 1 rep, no warm-up; writes to
                        BUILD_DIR/bench-work/report/ unless --out is given
   --out DIR            where benchmarks.md and bench/ go (default: ROOT/docs)
   --no-micro           do not run the Google Benchmark micro-benchmark
   --list               print the targets (and the skipped ones) and exit
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
-BENCH_KA_CONNS (upstream keepalive, $KA_CONNS), BENCH_WRK_TIMEOUT ($WRK_TIMEOUT).
+BENCH_KA_CONNS (upstream keepalive, $KA_CONNS), BENCH_KA_THREADS (hello.fcgi --threads in the
+keep-alive pool, $KA_THREADS), BENCH_WRK_TIMEOUT ($WRK_TIMEOUT).
 EOF
 }
 
@@ -53,14 +55,14 @@ parse_args() {
   case $1 in -h | --help) usage; exit 0 ;; esac
   BUILD=$(cd "$1" && pwd) || { echo "no build dir: $1" >&2; exit 2; }
   shift
-  local quick_conc="" quick_dur="" quick_reps="" out_given=0
+  local quick_conc="" quick_dur="" quick_reps="" quick_warm="" out_given=0
   while [ $# -gt 0 ]; do
     case $1 in
       --targets) TARGETS=$2; shift ;;
       --concurrency) CONCURRENCY=$2; quick_conc=1; shift ;;
       --duration) DURATION=$2; quick_dur=1; shift ;;
       --reps) REPS=$2; quick_reps=1; shift ;;
-      --warmup) WARMUP=$2; shift ;;
+      --warmup) WARMUP=$2; quick_warm=1; shift ;;
       --out) OUT=$2; out_given=1; shift ;;
       --quick) QUICK=1 ;;
       --no-micro) NO_MICRO=1 ;;
@@ -74,6 +76,7 @@ parse_args() {
     [ -n "$quick_conc" ] || CONCURRENCY="1,32"
     [ -n "$quick_dur" ] || DURATION="1s"
     [ -n "$quick_reps" ] || REPS=1
+    [ -n "$quick_warm" ] || WARMUP=0
     [ $out_given -eq 1 ] || OUT=$BUILD/bench-work/report
   fi
   [ -n "$OUT" ] || OUT=$ROOT/docs
@@ -192,6 +195,16 @@ wait_listen() { # PORT [TIMEOUT_S]: until something listens on 127.0.0.1:PORT
   return 1
 }
 
+wait_socket() { # PATH [TIMEOUT_S]: until a unix socket exists at PATH
+  local tries=$((${2:-15} * 10))
+  while [ "$tries" -gt 0 ]; do
+    [ -S "$1" ] && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
 # --- paths of what we measure ----------------------------------------------------------------
 WORK=""
 HELLO_FCGI="" HELLO_CGI="" SPAWN="" GATEWAY="" PHP_FPM="" MICRO=""
@@ -222,10 +235,11 @@ compile_baselines() {
 
 # --- pools: one backend each (a process group of workers listening on one port) -------------
 declare -a POOL_NAMES=()
-declare -A P_KIND=() P_N=() P_CMD=() P_PORT=() P_PIDS=() P_DESC=()
+declare -A P_KIND=() P_N=() P_CMD=() P_PORT=() P_PIDS=() P_DESC=() P_UNIX=()
 SEP=$'\x1f'
 
-# add_pool NAME KIND N DESCRIPTION CMD...  KIND: spawnfcgi | supervisor | php | gunicorn
+# add_pool NAME KIND N DESCRIPTION CMD...  KIND: spawnfcgi | supervisor | cgigw | php | gunicorn
+# (cgigw: CMD is the cgi-bin directory; spawn --cgi-dir runs our gateway over it)
 add_pool() {
   local name=$1 kind=$2 n=$3 desc=$4
   shift 4
@@ -234,17 +248,32 @@ add_pool() {
   P_CMD[$name]=$(IFS=$SEP; echo "$*")
 }
 
-pool_cmd() { IFS=$SEP read -r -a CMD <<<"${P_CMD[$1]}"; }
+pool_cmd() {
+  IFS=$SEP read -r -a CMD <<<"${P_CMD[$1]}"
+  bind_args "$1"
+}
+
+# bind_args POOL: BIND=(spawn/spawn-fcgi flags): TCP on 127.0.0.1, or a unix socket (mode 0666:
+# nginx's workers do not run as the user that owns it) for pools marked with P_UNIX.
+bind_args() {
+  if [ -n "${P_UNIX[$1]:-}" ]; then
+    BIND=(-s "$(pool_socket "$1")" -M 0666)
+  else
+    BIND=(-a 127.0.0.1 -p "${P_PORT[$1]}")
+  fi
+}
+
+pool_socket() { echo "$WORK/sock/$1.sock"; }
 
 start_spawnfcgi() { # POOL: spawn-fcgi binds the socket and forks N workers (exec with N = 1)
   local pool=$1 n=${P_N[$1]} out pids
   pool_cmd "$pool"
   if [ "$n" -eq 1 ]; then
-    spawn-fcgi -a 127.0.0.1 -p "${P_PORT[$pool]}" -n -- "${CMD[@]}" \
+    spawn-fcgi "${BIND[@]}" -n -- "${CMD[@]}" \
       >>"$WORK/logs/$pool.log" 2>&1 &
     pids=$!
   else
-    out=$(spawn-fcgi -a 127.0.0.1 -p "${P_PORT[$pool]}" -F "$n" -- "${CMD[@]}" 2>&1)
+    out=$(spawn-fcgi "${BIND[@]}" -F "$n" -- "${CMD[@]}" 2>&1)
     echo "$out" >>"$WORK/logs/$pool.log"
     pids=$(sed -n 's/.*PID: \([0-9]*\).*/\1/p' <<<"$out" | tr '\n' ' ')
   fi
@@ -260,7 +289,22 @@ start_supervisor() { # POOL: our spawn (or Debian's spawn-fcgi until spawn is bu
     return
   fi
   pool_cmd "$pool"
-  "$SPAWN" -a 127.0.0.1 -p "${P_PORT[$pool]}" -F "${P_N[$pool]}" -n -- "${CMD[@]}" \
+  "$SPAWN" "${BIND[@]}" -F "${P_N[$pool]}" -n -- "${CMD[@]}" \
+    >>"$WORK/logs/$pool.log" 2>&1 &
+  track $!
+  P_PIDS[$pool]=$!
+}
+
+start_cgigw() { # POOL: our CGI gateway the shipped way (spawn --cgi-dir), else under spawn-fcgi
+  local pool=$1 dir
+  pool_cmd "$pool"
+  dir=${CMD[0]}
+  if [ ! -x "$SPAWN" ]; then
+    P_CMD[$pool]=$(IFS=$SEP; echo "$GATEWAY${SEP}--cgi-dir${SEP}$dir")
+    start_spawnfcgi "$pool"
+    return
+  fi
+  "$SPAWN" "${BIND[@]}" -F "${P_N[$pool]}" -n --cgi-dir "$dir" \
     >>"$WORK/logs/$pool.log" 2>&1 &
   track $!
   P_PIDS[$pool]=$!
@@ -326,12 +370,17 @@ start_pool() {
   case ${P_KIND[$pool]} in
     spawnfcgi) start_spawnfcgi "$pool" ;;
     supervisor) start_supervisor "$pool" ;;
+    cgigw) start_cgigw "$pool" ;;
     php) start_php "$pool" ;;
     gunicorn) start_gunicorn "$pool" ;;
     *) echo "unknown pool kind ${P_KIND[$pool]}" >&2; return 1 ;;
   esac
-  wait_listen "${P_PORT[$pool]}" 15 || return 1
-  case ${P_KIND[$pool]} in php | gunicorn) wait_workers "$pool" || return 1 ;; esac
+  if [ -n "${P_UNIX[$pool]:-}" ]; then
+    wait_socket "$(pool_socket "$pool")" 15 || return 1
+  else
+    wait_listen "${P_PORT[$pool]}" 15 || return 1
+  fi
+  [ "${P_KIND[$pool]}" = spawnfcgi ] || wait_workers "$pool" || return 1
 }
 
 # --- targets ---------------------------------------------------------------------------------
@@ -359,16 +408,24 @@ define_targets() {
     fi
   done
   if [ -x "$HELLO_FCGI" ]; then
-    add_pool fh4ka supervisor 4 "hello.fcgi, 4 workers, kept connections" "$HELLO_FCGI"
+    add_pool fh4u supervisor 4 "hello.fcgi, 4 workers, unix socket" "$HELLO_FCGI"
+    P_UNIX[fh4u]=1
+    add_target fh-fcgi-4-unix fh4u fcgi "ours: hello.fcgi, spawn -F 4, unix socket$SUPERVISOR_NOTE"
+  else
+    skip_target fh-fcgi-4-unix "$HELLO_FCGI not built"
+  fi
+  if [ -x "$HELLO_FCGI" ]; then
+    add_pool fh4ka supervisor 4 "hello.fcgi --threads $KA_THREADS, 4 workers, kept connections" \
+      "$HELLO_FCGI" --threads "$KA_THREADS"
     add_target fh-fcgi-4-ka fh4ka fcgi-ka \
-      "ours: hello.fcgi, spawn -F 4, nginx keep-alive$SUPERVISOR_NOTE"
+      "ours: hello.fcgi --threads $KA_THREADS, spawn -F 4, nginx keep-alive$SUPERVISOR_NOTE"
   else
     skip_target fh-fcgi-4-ka "$HELLO_FCGI not built"
   fi
 
   if [ -x "$HELLO_CGI" ] && [ -x "$GATEWAY" ]; then
-    add_pool gw supervisor "$GW_WORKERS" "cgi-gateway, $GW_WORKERS process(es)" \
-      "$GATEWAY" --cgi-dir "$(dirname "$HELLO_CGI")"
+    add_pool gw cgigw "$GW_WORKERS" "cgi-gateway, $GW_WORKERS process(es)" \
+      "$(dirname "$HELLO_CGI")"
     add_target fh-cgi-gw gw cgi "ours: hello.cgi through our CGI gateway$SUPERVISOR_NOTE" \
       "$HELLO_CGI"
   else
@@ -388,6 +445,9 @@ define_targets() {
     add_pool "c$n" spawnfcgi "$n" "plain C libfcgi, $n workers" "$c_plain_fcgi"
     add_target "c-fcgi-$n" "c$n" fcgi "plain C libfcgi, spawn-fcgi -F $n"
   done
+  add_pool c4u spawnfcgi 4 "plain C libfcgi, 4 workers, unix socket" "$c_plain_fcgi"
+  P_UNIX[c4u]=1
+  add_target c-fcgi-4-unix c4u fcgi "plain C libfcgi, spawn-fcgi -F 4, unix socket"
   add_pool c4ka spawnfcgi 4 "plain C libfcgi, 4 workers, kept connections" "$c_plain_fcgi"
   add_target c-fcgi-4-ka c4ka fcgi-ka "plain C libfcgi, spawn-fcgi -F 4, nginx keep-alive"
 
@@ -437,8 +497,7 @@ define_app_targets() {
     fi
     add_pool "app-$name" supervisor 4 "$fcgi, 4 workers" "$BUILD/$fcgi"
     add_target "app-$name-fcgi" "app-$name" fcgi "$what, FastCGI (spawn -F 4)"
-    add_pool "app-$name-gw" supervisor "$GW_WORKERS" "cgi-gateway" \
-      "$GATEWAY" --cgi-dir "$(dirname "$BUILD/$cgi")"
+    add_pool "app-$name-gw" cgigw "$GW_WORKERS" "cgi-gateway" "$(dirname "$BUILD/$cgi")"
     add_target "app-$name-cgi" "app-$name-gw" cgi "$what, CGI (our gateway)" "$BUILD/$cgi"
     for t in "app-$name-fcgi" "app-$name-cgi"; do
       T_PATH[$t]=$path T_METHOD[$t]=$method T_BODY[$t]=$body T_CTYPE[$t]=$ctype
@@ -469,19 +528,29 @@ used_pools() {
 # --- nginx -----------------------------------------------------------------------------------
 NGINX_PORT="" NGINX_PID=""
 
+# params_for TARGET: our targets use the shipped nginx/fastcgi_params.fcgi-host when present.
+params_for() {
+  if [[ $1 == fh-* || $1 == app-* ]] && [ -f "$ROOT/nginx/fastcgi_params.fcgi-host" ]; then
+    echo fastcgi_params.fcgi-host
+  else
+    echo fastcgi_params
+  fi
+}
+
 location_for() { # TARGET: the nginx location block of one target
-  local t=$1 pool=${T_POOL[$1]} path=${T_PATH[$1]} script=${T_SCRIPT[$1]}
+  local t=$1 pool=${T_POOL[$1]} script=${T_SCRIPT[$1]}
   echo "location /t/$t/ {"
   case ${T_KIND[$t]} in
     return)
       printf '    return 200 "Hello, world\\n";\n'
       ;;
     fcgi | fcgi-ka)
-      echo "    include $WORK/nginx/fastcgi_params;"
-      echo "    fastcgi_param SCRIPT_NAME \"\";"
-      echo "    fastcgi_param PATH_INFO \"${path%%\?*}\";"
-      echo "    fastcgi_param REQUEST_URI \"$path\";"
-      echo "    fastcgi_param DOCUMENT_URI \"${path%%\?*}\";"
+      # Our pools get the location nginx/nginx.sh ships (its params file, split into
+      # SCRIPT_NAME=/t/NAME and PATH_INFO=/rest); the plain C pools the bench's own params.
+      echo "    include $WORK/nginx/$(params_for "$t");"
+      echo "    fastcgi_split_path_info ^(/t/$t)(/.*)\$;"
+      echo "    fastcgi_param SCRIPT_NAME \$fastcgi_script_name;"
+      echo "    fastcgi_param PATH_INFO \$fastcgi_path_info;"
       [ "${T_KIND[$t]}" = fcgi-ka ] && echo "    fastcgi_keep_conn on;"
       echo "    fastcgi_pass up_$pool;"
       ;;
@@ -489,17 +558,16 @@ location_for() { # TARGET: the nginx location block of one target
       local name
       name=$(basename "$script")
       [ "${T_KIND[$t]}" = cgi ] && name=cgi-bin/$name
-      echo "    include $WORK/nginx/fastcgi_params;"
+      # REQUEST_URI as a client would send it for this script (the params copy lacks it).
+      echo "    include $WORK/nginx/$(params_for "$t").script;"
+      echo "    fastcgi_param REQUEST_URI \"/$name\";"
       echo "    fastcgi_param SCRIPT_FILENAME \"$script\";"
       echo "    fastcgi_param SCRIPT_NAME \"/$name\";"
-      echo "    fastcgi_param DOCUMENT_ROOT \"$(dirname "$script")\";"
       echo "    fastcgi_param PATH_INFO \"\";"
-      echo "    fastcgi_param REQUEST_URI \"/$name\";"
-      echo "    fastcgi_param DOCUMENT_URI \"/$name\";"
       echo "    fastcgi_pass up_$pool;"
       ;;
     http)
-      echo "    proxy_pass http://up_$pool$path;"
+      echo "    proxy_pass http://up_$pool/;"
       ;;
   esac
   echo "}"
@@ -509,6 +577,9 @@ write_nginx_conf() {
   local dir=$WORK/nginx t pool
   mkdir -p "$dir/tmp" "$dir/logs"
   cp "$MATRIX/fastcgi_params" "$dir/fastcgi_params"
+  [ ! -f "$ROOT/nginx/fastcgi_params.fcgi-host" ] || cp "$ROOT/nginx/fastcgi_params.fcgi-host" "$dir/"
+  local f
+  for f in "$dir"/fastcgi_params*; do grep -v '^fastcgi_param *REQUEST_URI ' "$f" >"$f.script"; done
   free_port
   NGINX_PORT=$PORT
   sed -e "s|@WORK@|$dir|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \
@@ -517,7 +588,11 @@ write_nginx_conf() {
   for pool in $(used_pools); do
     {
       echo "upstream up_$pool {"
-      echo "    server 127.0.0.1:${P_PORT[$pool]};"
+      if [ -n "${P_UNIX[$pool]:-}" ]; then
+        echo "    server unix:$(pool_socket "$pool");"
+      else
+        echo "    server 127.0.0.1:${P_PORT[$pool]};"
+      fi
       if used_with_keepalive "$pool"; then echo "    keepalive $KA_CONNS;"; fi
       echo "}"
     } >>"$dir/upstreams.conf"
@@ -549,7 +624,7 @@ URL_BASE=""
 CSV=""
 declare -A FAILED=()
 
-target_url() { echo "$URL_BASE/t/$1/"; }
+target_url() { echo "$URL_BASE/t/$1${T_PATH[$1]}"; }
 
 # check_target T: one request through nginx must answer 200 with "Hello" (or anything 2xx for
 # app endpoints). Retries for 5 s while a backend boots.
@@ -710,8 +785,10 @@ write_report() {
     echo "# generated by tests/bench/bench.sh: the nginx configuration of the run"
     cat "$WORK/nginx/nginx.conf" "$WORK/nginx/upstreams.conf"
   } >"$WORK/nginx-settings.txt"
+  cat "$WORK/nginx/locations.conf" "$WORK/nginx/fastcgi_params"* >"$WORK/nginx-locations.txt"
   python3 "$MATRIX/report.py" --csv "$data/results.csv" --targets "$targets_tsv" \
     --skipped "$skipped" --meta "$meta" --nginx "$WORK/nginx-settings.txt" \
+    --locations "$WORK/nginx-locations.txt" \
     --micro "$data/micro.json" --datadir "$WORK/plot" --out "$out_md" \
     --command "./run bench $*"
   if command -v gnuplot >/dev/null; then
@@ -751,8 +828,8 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-  rm -rf "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/nginx"
-  mkdir -p "$WORK/runs" "$WORK/logs" "$WORK/plot" "$OUT/bench"
+  rm -rf "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/nginx" "$WORK/sock"
+  mkdir -p "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/sock" "$OUT/bench"
   log "compiling the plain C baselines into $WORK/bin"
   compile_baselines
   prepare_app_env

@@ -23,6 +23,7 @@ def parse_args():
     p.add_argument("--skipped", required=True, help="TSV: name, reason")
     p.add_argument("--meta", required=True, help="markdown: machine description")
     p.add_argument("--nginx", required=True, help="the nginx configuration of the run")
+    p.add_argument("--locations", help="the locations + fastcgi params of the run")
     p.add_argument("--micro", required=True, help="Google Benchmark JSON (may be missing)")
     p.add_argument("--datadir", required=True, help="where the gnuplot .dat files go")
     p.add_argument("--out", required=True)
@@ -123,6 +124,19 @@ def ratio_row(res, goal, num, den, conc, threshold, out, metric="rps"):
     out.append(f"| {goal} | `{num}` / `{den}` | {conc} | **{r:.2f}×** | ≥ {threshold} | {verdict} |")
 
 
+def stall_row(res, ka, base, conc, out):
+    """Keep-alive without the stall: p99 with kept connections ≤ 2× p99 without, 0 errors."""
+    a, b = res.get(ka, conc), res.get(base, conc)
+    goal = "keep-alive without the stall (p99 ≤ 2× no-keep-alive p99, 0 errors)"
+    if not a or not b:
+        out.append(f"| {goal} | `{ka}` vs `{base}` p99 | {conc} | – | ≤ 2× | not measured |")
+        return
+    ok = a["p99"] <= 2 * b["p99"] and a["errors"] == 0
+    out.append(f"| {goal} | `{ka}` vs `{base}` p99 | {conc} | **{fmt_ms(a['p99'])} ms** vs "
+               f"{fmt_ms(b['p99'])} ms | ≤ {fmt_ms(2 * b['p99'])} ms | "
+               f"{'✅ met' if ok else '❌ not met'} |")
+
+
 def goals(res, out):
     cs = res.concs
     out.append("\n## Goals of issue 5 (ratios from this run's medians)\n")
@@ -132,17 +146,19 @@ def goals(res, out):
     for c in cs:
         ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-2", "c-fcgi-2", c, 1.0, out)
         ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4", "c-fcgi-4", c, 1.0, out)
+        ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4-unix", "c-fcgi-4-unix", c, 1.0,
+                  out)
     for c in cs:
         ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-2", "php-2", c, 1.5, out)
         ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-4", "php-4", c, 1.5, out)
     for c in cs:
         ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-2", "flask-2", c, 5.0, out)
         ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-4", "flask-4", c, 5.0, out)
-    for t in ("fh-fcgi-4", "fh-fcgi-4-ka"):
+    for t in ("fh-fcgi-4", "fh-fcgi-4-unix", "fh-fcgi-4-ka"):
         ratio_row(res, "FastCGI ≥ 0.6× nginx `return 200`", t, "nginx", 32, 0.6, out)
     for c in cs:
-        ratio_row(res, "keep-alive ≈ 2× (ours, no stall)", "fh-fcgi-4-ka", "fh-fcgi-4", c, 1.8,
-                  out)
+        ratio_row(res, "keep-alive ≈ 2× (ours)", "fh-fcgi-4-ka", "fh-fcgi-4", c, 1.8, out)
+        stall_row(res, "fh-fcgi-4-ka", "fh-fcgi-4", c, out)
     for c in cs:
         ratio_row(res, "CGI path ≥ fcgiwrap + plain C CGI", "fh-cgi-gw", "c-cgi-fcgiwrap", c, 1.0,
                   out)
@@ -194,11 +210,12 @@ def side_by_side(res, rows, title, note, out):
 
 
 def keepalive_section(res, out):
-    side_by_side(res, [("c-fcgi-4", ""), ("c-fcgi-4-ka", ""), ("fh-fcgi-4", ""),
-                       ("fh-fcgi-4-ka", "")],
-                 "Keep-alive between nginx and the pool",
-                 "Same binaries, same worker count; `-ka` adds `fastcgi_keep_conn on` and an "
-                 "upstream `keepalive`. A plain libfcgi worker serves one kept connection until "
+    side_by_side(res, [("c-fcgi-4", ""), ("c-fcgi-4-unix", ""), ("c-fcgi-4-ka", ""),
+                       ("fh-fcgi-4", ""), ("fh-fcgi-4-unix", ""), ("fh-fcgi-4-ka", "")],
+                 "Transport and keep-alive between nginx and the pool",
+                 "Same binaries, same worker count. Plain: TCP on 127.0.0.1, a new connection "
+                 "per request; `-unix`: a unix socket (what nginx/nginx.sh ships); `-ka`: TCP "
+                 "with `fastcgi_keep_conn on` and an upstream `keepalive`. A plain libfcgi worker serves one kept connection until "
                  "nginx closes it, so under load the other connections nginx opens wait in the "
                  "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`.",
                  out)
@@ -314,6 +331,11 @@ def main():
     micro_section(a.micro, out)
     out.append("\n## nginx configuration of the run\n")
     out.append("```nginx\n" + nginx + "\n```")
+    if a.locations and os.path.exists(a.locations):
+        with open(a.locations, encoding="utf-8") as f:
+            locs = f.read().rstrip()
+        out.append("\n<details><summary>locations.conf and the fastcgi_params files</summary>\n")
+        out.append("```nginx\n" + locs + "\n```\n</details>")
     out.append("\n## How to reproduce\n")
     out.append("`./run bench` (installs wrk, fcgiwrap, spawn-fcgi, php-fpm, gunicorn, "
                "python3-flask, gnuplot-nox; builds with `-DFH_BUILD_BENCH=ON`), or "
