@@ -136,33 +136,38 @@ descendants() {
   done
 }
 
-# stop_pid PID: TERM it, wait up to 3 s, then TERM its leftover descendants, KILL what remains.
-stop_pid() {
-  local pid=$1 kids i k
-  still_ours "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kids=$(descendants "$pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 30); do
-    kill -0 "$pid" 2>/dev/null || break
-    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+alive() { # PID exists and is not a zombie
+  kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# stop_all: TERM every tracked process that is still the one we started (its descendants are
+# noted first), wait up to 5 s for them, TERM the descendants left over, KILL what remains.
+stop_all() {
+  local pid k i ours=() kids=()
+  for pid in "${TRACKED[@]}"; do
+    still_ours "$pid" || continue
+    ours+=("$pid")
+    for k in $(descendants "$pid"); do kids+=("$k"); done
+  done
+  for pid in "${ours[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for i in $(seq 50); do
+    k=0
+    for pid in "${ours[@]}"; do alive "$pid" && k=1 && break; done
+    [ $k -eq 1 ] || break
     sleep 0.1
   done
-  for k in $kids; do kill -TERM "$k" 2>/dev/null || true; done
+  for pid in "${kids[@]}"; do alive "$pid" && kill -TERM "$pid" 2>/dev/null; done
   sleep 0.2
-  for k in $pid $kids; do
-    if kill -0 "$k" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)" != Z ]; then
-      kill -KILL "$k" 2>/dev/null || true
-    fi
-  done
-  wait "$pid" 2>/dev/null || true
+  for pid in "${ours[@]}" "${kids[@]}"; do alive "$pid" && kill -KILL "$pid" 2>/dev/null; done
+  for pid in "${TRACKED[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 
 cleanup() {
-  local rc=$? i
+  local rc=$?
   trap - EXIT INT TERM
   if [ ${#TRACKED[@]} -gt 0 ]; then
     log "tearing down ${#TRACKED[@]} tracked processes"
-    for ((i = ${#TRACKED[@]} - 1; i >= 0; i--)); do stop_pid "${TRACKED[$i]}"; done
+    stop_all
   fi
   exit "$rc"
 }
@@ -662,7 +667,7 @@ wrk_run() {
   threads=$NCPU
   [ "$c" -lt "$threads" ] && threads=$c
   BENCH_METHOD=${T_METHOD[$t]:-} BENCH_BODY=${T_BODY[$t]:-} BENCH_CTYPE=${T_CTYPE[$t]:-} \
-    timeout $(($(seconds "$d") + 60)) wrk -t "$threads" -c "$c" -d "$d" --timeout "$WRK_TIMEOUT" \
+    timeout --foreground $(($(seconds "$d") + 60)) wrk -t "$threads" -c "$c" -d "$d" --timeout "$WRK_TIMEOUT" \
     --latency -s "$MATRIX/wrk_report.lua" "$(target_url "$t")" >"$out" 2>&1 || true
 }
 
@@ -764,7 +769,7 @@ describe_machine() { # -> markdown on stdout (the report's "Machine" section)
   for pkg in nginx-light php8.2-fpm php8.2-opcache gunicorn python3-flask libfcgi0ldbl fcgiwrap spawn-fcgi wrk gcc; do
     echo "  $pkg $(pkg_version "$pkg");"
   done
-  echo "- Backends: fcgiwrap -c $CGI_CHILDREN; our gateway $GW_WORKERS process(es); keep-alive upstreams \`keepalive $KA_CONNS\` + \`fastcgi_keep_conn on\`; every FastCGI pool on its own TCP port on 127.0.0.1 (nginx opens a new connection per request unless keep-alive); PHP-FPM with opcache as packaged; gunicorn sync workers behind \`proxy_pass\`."
+  echo "- Backends: fcgiwrap -c $CGI_CHILDREN; our gateway \`spawn --cgi-dir -F $GW_WORKERS\` with its default threads; keep-alive upstreams \`keepalive $KA_CONNS\` + \`fastcgi_keep_conn on\`; every FastCGI pool on its own TCP port on 127.0.0.1 (nginx opens a new connection per request unless keep-alive); PHP-FPM with opcache as packaged; gunicorn sync workers behind \`proxy_pass\`."
   echo "- Supervisor: $( [ -x "$SPAWN" ] && echo "our spawn ($SPAWN)" || echo "**our spawn not built: our targets ran under Debian's spawn-fcgi**")"
 }
 
