@@ -236,6 +236,7 @@ compile_baselines() {
   mkdir -p "$WORK/bin"
   cc -O2 -o "$WORK/bin/hello_plain_fcgi" "$MATRIX/hello_plain_fcgi.c" -lfcgi
   cc -O2 -static -o "$WORK/bin/hello_plain_cgi" "$MATRIX/hello_plain_cgi.c"
+  cc -O2 -o "$WORK/bin/hello_plain_cgi_dyn" "$MATRIX/hello_plain_cgi.c"
 }
 
 # --- pools: one backend each (a process group of workers listening on one port) -------------
@@ -445,6 +446,8 @@ define_targets() {
   fi
   add_target c-cgi-fcgiwrap fcgiwrap cgi "plain C CGI (static) through fcgiwrap -c $CGI_CHILDREN" \
     "$c_plain_cgi"
+  add_target c-cgi-dyn-fcgiwrap fcgiwrap cgi \
+    "plain C CGI (dynamic libc) through fcgiwrap -c $CGI_CHILDREN" "${c_plain_cgi}_dyn"
 
   for n in 2 4; do
     add_pool "c$n" spawnfcgi "$n" "plain C libfcgi, $n workers" "$c_plain_fcgi"
@@ -703,7 +706,7 @@ progress() {
   left=$((el * (RUN_TOTAL - RUN_NO) / RUN_NO))
   err_txt="errors 0"
   [ "$errs" -gt 0 ] && err_txt=$'\033[31m'"errors $errs"$'\033[0m'
-  printf '[%3d/%d] %-16s c=%-4s rep %d/%d %9.0f req/s  p50 %8.2f ms  p99 %8.2f ms  %s  rss/worker %5.1f MiB  (%s, ~%s left)\n' \
+  printf '[%3d/%d] %-18s c=%-4s rep %d/%d %9.0f req/s  p50 %8.2f ms  p99 %8.2f ms  %s  rss/worker %5.1f MiB  (%s, ~%s left)\n' \
     "$RUN_NO" "$RUN_TOTAL" "$t" "$c" "$rep" "$REPS" "$rps" \
     "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" \
     "$err_txt" "$(awk -v v="$rss_kib" 'BEGIN{print v/1024}')" "$(hms "$el")" "$(hms "$left")"
@@ -733,6 +736,28 @@ warm_up() {
   for t in "${TARGET_NAMES[@]}"; do
     [ -z "${FAILED[$t]:-}" ] || continue
     wrk_run "$t" 8 "$WARMUP" "$WORK/runs/$t-warmup.txt"
+  done
+}
+
+# measure_startup FILE: fork+exec+exit cost of each CGI binary, run directly N times in a row
+# (no gateway): "name<TAB>ms per run<TAB>size in KiB<TAB>linkage" lines.
+measure_startup() {
+  local out=$1 n=300 bin t0 t1 i link
+  [ $QUICK -eq 1 ] && n=50
+  : >"$out"
+  for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI"; do
+    [ -x "$bin" ] || continue
+    link=dynamic
+    file -L "$bin" 2>/dev/null | grep -q 'statically linked' && link=static
+    ldd "$bin" >/dev/null 2>&1 || link=static
+    t0=$(date +%s%N)
+    for ((i = 0; i < n; i++)); do
+      REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/x.cgi PATH_INFO=/ "$bin" >/dev/null
+    done
+    t1=$(date +%s%N)
+    printf '%s\t%s\t%d\t%s\n' "${bin#"$BUILD"/}" \
+      "$(awk -v d=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.3f", d / n / 1e6 }')" \
+      $(($(stat -c %s "$bin") / 1024)) "$link" >>"$out"
   done
 }
 
@@ -794,7 +819,7 @@ write_report() {
   python3 "$MATRIX/report.py" --csv "$data/results.csv" --targets "$targets_tsv" \
     --skipped "$skipped" --meta "$meta" --nginx "$WORK/nginx-settings.txt" \
     --locations "$WORK/nginx-locations.txt" \
-    --micro "$data/micro.json" --datadir "$WORK/plot" --out "$out_md" \
+    --micro "$data/micro.json" --startup "$WORK/startup.tsv" --datadir "$WORK/plot" --out "$out_md" \
     --command "./run bench $*"
   if command -v gnuplot >/dev/null; then
     gnuplot -e "datadir='$WORK/plot'; outdir='$data'" "$MATRIX/charts.gp" \
@@ -863,6 +888,8 @@ main() {
   log "measuring: ${#TARGET_NAMES[@]} targets x concurrency $CONCURRENCY x $REPS reps, $DURATION each"
   run_matrix
   log "matrix done in $(hms $(($(date +%s) - T0)))"
+  log "measuring CGI start-up (fork+exec of each CGI binary)"
+  measure_startup "$WORK/startup.tsv"
   run_micro "$OUT/bench/micro.json"
   write_report "$ARGS_TEXT"
 }

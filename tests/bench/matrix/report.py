@@ -24,6 +24,7 @@ def parse_args():
     p.add_argument("--meta", required=True, help="markdown: machine description")
     p.add_argument("--nginx", required=True, help="the nginx configuration of the run")
     p.add_argument("--locations", help="the locations + fastcgi params of the run")
+    p.add_argument("--startup", help="TSV: binary, ms per fork+exec, KiB, linkage")
     p.add_argument("--micro", required=True, help="Google Benchmark JSON (may be missing)")
     p.add_argument("--datadir", required=True, help="where the gnuplot .dat files go")
     p.add_argument("--out", required=True)
@@ -222,12 +223,26 @@ def keepalive_section(res, out):
 
 
 def cgi_levers(res, out):
-    side_by_side(res, [("c-cgi-fcgiwrap", ""), ("fh-cgi-fcgiwrap", ""), ("fh-cgi-gw", "")],
+    side_by_side(res, [("c-cgi-dyn-fcgiwrap", ""), ("c-cgi-fcgiwrap", ""),
+                       ("fh-cgi-fcgiwrap", ""), ("fh-cgi-gw", "")],
                  "CGI: the levers",
-                 "`c-cgi-fcgiwrap` → `fh-cgi-fcgiwrap` is the cost of our binary's start-up "
+                 "`c-cgi-dyn-fcgiwrap` → `c-cgi-fcgiwrap` is the static-link lever for the same "
+                 "C program; `c-cgi-fcgiwrap` → `fh-cgi-fcgiwrap` is the cost of our binary's "
+                 "start-up "
                  "(static link, lean init) under the same gateway; `fh-cgi-fcgiwrap` → "
                  "`fh-cgi-gw` is the gain of our gateway over fcgiwrap for the same binary.",
                  out)
+
+
+def startup_section(path, out):
+    rows = read_tsv(path) if path else []
+    if not rows:
+        return
+    out.append("\n### CGI start-up: fork + exec + exit, run directly (no gateway)\n")
+    out.append("| binary | linkage | size KiB | ms per run |")
+    out.append("|---|---|---:|---:|")
+    for name, ms, kib, link in rows:
+        out.append(f"| `{name}` | {link} | {int(kib):,} | {float(ms):.3f} |")
 
 
 def apps_section(res, targets, out):
@@ -321,6 +336,7 @@ def main():
     goals(res, out)
     keepalive_section(res, out)
     cgi_levers(res, out)
+    startup_section(a.startup, out)
     apps_section(res, targets, out)
     out.append("\n## Skipped or failed targets\n")
     if skipped:
