@@ -28,7 +28,7 @@ NO_MICRO=0
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
-KA_THREADS=${BENCH_KA_THREADS:-4}        # hello.fcgi --threads N in the keep-alive pool
+KA_THREADS=${BENCH_KA_THREADS:-16}       # hello.fcgi --threads N in the fh-fcgi-4-ka-mt pool
 WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-2s}     # wrk --timeout: a slower reply counts as an error
 
 usage() {
@@ -46,7 +46,7 @@ usage: $0 BUILD_DIR [options]
   --list               print the targets (and the skipped ones) and exit
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
 BENCH_KA_CONNS (upstream keepalive, $KA_CONNS), BENCH_KA_THREADS (hello.fcgi --threads in the
-keep-alive pool, $KA_THREADS), BENCH_WRK_TIMEOUT ($WRK_TIMEOUT).
+fh-fcgi-4-ka-mt pool, $KA_THREADS), BENCH_WRK_TIMEOUT ($WRK_TIMEOUT).
 EOF
 }
 
@@ -421,12 +421,20 @@ define_targets() {
     skip_target fh-fcgi-4-unix "$HELLO_FCGI not built"
   fi
   if [ -x "$HELLO_FCGI" ]; then
-    add_pool fh4ka supervisor 4 "hello.fcgi --threads $KA_THREADS, 4 workers, kept connections" \
-      "$HELLO_FCGI" --threads "$KA_THREADS"
+    # Two keep-alive pools: 4 threads per worker (16 threads = the 2 x `keepalive 8` connections
+    # nginx may keep idle, which can pin them all) and KA_THREADS per worker (more threads than
+    # nginx can pin: the configuration that keeps the speed without the stall).
+    add_pool fh4ka supervisor 4 "hello.fcgi --threads 4, 4 workers, kept connections" \
+      "$HELLO_FCGI" --threads 4
     add_target fh-fcgi-4-ka fh4ka fcgi-ka \
+      "ours: hello.fcgi --threads 4, spawn -F 4, nginx keep-alive$SUPERVISOR_NOTE"
+    add_pool fh4kamt supervisor 4 "hello.fcgi --threads $KA_THREADS, 4 workers, kept connections" \
+      "$HELLO_FCGI" --threads "$KA_THREADS"
+    add_target fh-fcgi-4-ka-mt fh4kamt fcgi-ka \
       "ours: hello.fcgi --threads $KA_THREADS, spawn -F 4, nginx keep-alive$SUPERVISOR_NOTE"
   else
     skip_target fh-fcgi-4-ka "$HELLO_FCGI not built"
+    skip_target fh-fcgi-4-ka-mt "$HELLO_FCGI not built"
   fi
 
   if [ -x "$HELLO_CGI" ] && [ -x "$GATEWAY" ]; then

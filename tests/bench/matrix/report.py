@@ -149,17 +149,20 @@ def goals(res, out):
         ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4", "c-fcgi-4", c, 1.0, out)
         ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4-unix", "c-fcgi-4-unix", c, 1.0,
                   out)
+        ratio_row(res, "FastCGI ≥ plain C libfcgi", "fh-fcgi-4-ka-mt", "c-fcgi-4-ka", c, 1.0,
+                  out)
     for c in cs:
         ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-2", "php-2", c, 1.5, out)
         ratio_row(res, "FastCGI ≥ 1.5× PHP-FPM", "fh-fcgi-4", "php-4", c, 1.5, out)
     for c in cs:
         ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-2", "flask-2", c, 5.0, out)
         ratio_row(res, "FastCGI ≥ 5× gunicorn + Flask", "fh-fcgi-4", "flask-4", c, 5.0, out)
-    for t in ("fh-fcgi-4", "fh-fcgi-4-unix", "fh-fcgi-4-ka"):
+    for t in ("fh-fcgi-4", "fh-fcgi-4-unix", "fh-fcgi-4-ka", "fh-fcgi-4-ka-mt"):
         ratio_row(res, "FastCGI ≥ 0.6× nginx `return 200`", t, "nginx", 32, 0.6, out)
     for c in cs:
-        ratio_row(res, "keep-alive ≈ 2× (ours)", "fh-fcgi-4-ka", "fh-fcgi-4", c, 1.8, out)
-        stall_row(res, "fh-fcgi-4-ka", "fh-fcgi-4", c, out)
+        for ka in ("fh-fcgi-4-ka", "fh-fcgi-4-ka-mt"):
+            ratio_row(res, "keep-alive ≈ 2× (ours)", ka, "fh-fcgi-4", c, 1.8, out)
+            stall_row(res, ka, "fh-fcgi-4", c, out)
     for c in cs:
         ratio_row(res, "CGI path ≥ fcgiwrap + plain C CGI", "fh-cgi-gw", "c-cgi-fcgiwrap", c, 1.0,
                   out)
@@ -212,13 +215,19 @@ def side_by_side(res, rows, title, note, out):
 
 def keepalive_section(res, out):
     side_by_side(res, [("c-fcgi-4", ""), ("c-fcgi-4-unix", ""), ("c-fcgi-4-ka", ""),
-                       ("fh-fcgi-4", ""), ("fh-fcgi-4-unix", ""), ("fh-fcgi-4-ka", "")],
+                       ("fh-fcgi-4", ""), ("fh-fcgi-4-unix", ""), ("fh-fcgi-4-ka", ""),
+                       ("fh-fcgi-4-ka-mt", "")],
                  "Transport and keep-alive between nginx and the pool",
                  "Same binaries, same worker count. Plain: TCP on 127.0.0.1, a new connection "
                  "per request; `-unix`: a unix socket (what nginx/nginx.sh ships); `-ka`: TCP "
                  "with `fastcgi_keep_conn on` and an upstream `keepalive`. A plain libfcgi worker serves one kept connection until "
                  "nginx closes it, so under load the other connections nginx opens wait in the "
-                 "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`.",
+                 "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`. Ours runs one "
+                 "libfcgi accept loop per thread (`--threads N`): nginx keeps at most "
+                 "`keepalive` idle connections per nginx worker, so with more threads in the "
+                 "pool than nginx workers × `keepalive` (`fh-fcgi-4-ka-mt`) some threads are "
+                 "always free to accept; with exactly that many (`fh-fcgi-4-ka`) they can all "
+                 "be pinned.",
                  out)
 
 
