@@ -850,7 +850,7 @@ list_targets() {
 }
 
 main() {
-  ARGS_TEXT="$*"
+  ARGS_TEXT="${*:2}"
   parse_args "$@"
   resolve_binaries
   for tool in nginx wrk spawn-fcgi curl python3 ss cc; do
