@@ -9,7 +9,8 @@ namespace {
 
 nlohmann::json multidict_json(const fh::MultiDict& d) {
   auto out = nlohmann::json::object();
-  for (const auto& [k, v] : d) out[k].push_back(v);
+  for (const auto& [k, v] : d)
+    out[k].push_back(v);
   return out;
 }
 
@@ -31,8 +32,8 @@ fh::Response echo(fh::Request& rq) {
 
 fh::App make_app() {
   fh::App app("hello");
-  app.route("/", {fh::GET}, [](fh::Request&) { return fh::Response::text("Hello, world\n"); },
-            "index");
+  app.route(
+      "/", {fh::GET}, [](fh::Request&) { return fh::Response::text("Hello, world\n"); }, "index");
   app.route(
       "/hello/<name>", {fh::GET},
       [](fh::Request& rq) { return fh::Response::text("Hello, " + rq.path_param("name") + "!\n"); },

@@ -51,9 +51,10 @@ public:
   Blueprint(std::string name, std::string url_prefix);
 
   // Registers `handler` for `pattern` (relative to the prefix). `endpoint` defaults to the
-  // pattern. Throws std::invalid_argument on a malformed pattern (at registration, not per request).
-  Blueprint& route(std::string_view pattern, std::initializer_list<Method> methods,
-                   Handler handler, std::string endpoint = {});
+  // pattern. Throws std::invalid_argument on a malformed pattern (at registration, not per
+  // request).
+  Blueprint& route(std::string_view pattern, std::initializer_list<Method> methods, Handler handler,
+                   std::string endpoint = {});
   // Hooks that run only for this blueprint's routes (after the app's before_request hooks).
   Blueprint& before_request(BeforeRequest hook);
   Blueprint& after_request(AfterRequest hook);

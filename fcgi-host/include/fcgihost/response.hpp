@@ -16,10 +16,10 @@ struct CookieOptions {
   std::optional<long> max_age;        // seconds; also emits Expires for old clients
   std::optional<std::string> expires; // an HTTP date, used as given
   std::string path = "/";
-  std::string domain;                 // empty: host-only cookie
+  std::string domain; // empty: host-only cookie
   bool secure = false;
   bool httponly = true;
-  std::string samesite = "Lax";       // "Strict", "Lax", "None" or empty (omitted)
+  std::string samesite = "Lax"; // "Strict", "Lax", "None" or empty (omitted)
 };
 
 class Response {
@@ -29,7 +29,7 @@ public:
   Response() = default;
   // A text/html response with `body` (Flask's "return a string").
   Response(std::string body, int status = 200); // NOLINT(google-explicit-constructor)
-  Response(const char* body, int status = 200) // NOLINT(google-explicit-constructor)
+  Response(const char* body, int status = 200)  // NOLINT(google-explicit-constructor)
       : Response(std::string(body), status) {}
 
   static Response text(std::string body, int status = 200);

@@ -26,7 +26,8 @@ private:
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
-  for (const auto& s : v) out.append(out.empty() ? "" : ", ").append(s);
+  for (const auto& s : v)
+    out.append(out.empty() ? "" : ", ").append(s);
   return out;
 }
 
@@ -39,7 +40,8 @@ Response default_error_page(int status, std::string_view message) {
 
 std::string join_pattern(std::string_view prefix, std::string_view pattern) {
   std::string p(prefix);
-  while (!p.empty() && p.back() == '/') p.pop_back();
+  while (!p.empty() && p.back() == '/')
+    p.pop_back();
   return p + std::string(pattern);
 }
 
@@ -47,13 +49,20 @@ std::string join_pattern(std::string_view prefix, std::string_view pattern) {
 
 const char* method_name(Method m) noexcept {
   switch (m) {
-  case Method::Get: return "GET";
-  case Method::Head: return "HEAD";
-  case Method::Post: return "POST";
-  case Method::Put: return "PUT";
-  case Method::Delete: return "DELETE";
-  case Method::Patch: return "PATCH";
-  case Method::Options: return "OPTIONS";
+  case Method::Get:
+    return "GET";
+  case Method::Head:
+    return "HEAD";
+  case Method::Post:
+    return "POST";
+  case Method::Put:
+    return "PUT";
+  case Method::Delete:
+    return "DELETE";
+  case Method::Patch:
+    return "PATCH";
+  case Method::Options:
+    return "OPTIONS";
   }
   return "GET";
 }
@@ -144,7 +153,8 @@ std::string App::url_for(std::string_view endpoint,
 
 void App::run_first_request_hooks() const {
   std::call_once(*first_once_, [this] {
-    for (const auto& h : first_hooks_) h();
+    for (const auto& h : first_hooks_)
+      h();
   });
 }
 
@@ -184,8 +194,10 @@ Response App::error_response(Request& rq, std::exception_ptr ep) const {
               "client error: " + std::to_string(status) + " " + e.what() + " (" + rq.method() +
                   " " + rq.path() + ")");
       auto it = error_handlers_.find(status);
-      Response r = it != error_handlers_.end() ? it->second(rq, e) : default_error_page(status, e.what());
-      if (const auto* m = dynamic_cast<const MethodNotAllowed*>(&e)) r.set_header("Allow", m->allow());
+      Response r =
+          it != error_handlers_.end() ? it->second(rq, e) : default_error_page(status, e.what());
+      if (const auto* m = dynamic_cast<const MethodNotAllowed*>(&e))
+        r.set_header("Allow", m->allow());
       return r;
     } catch (...) {
       for (const auto& h : exception_handlers_)
@@ -196,10 +208,11 @@ Response App::error_response(Request& rq, std::exception_ptr ep) const {
     // An error handler raised an HttpError itself; fall through to the plain 500 below.
     fh::log(LogLevel::Error, "error handler failed for " + rq.method() + " " + rq.path());
   } catch (const std::exception& e) {
-    fh::log(LogLevel::Error, "unhandled exception in " + rq.method() + " " + rq.path() + ": " +
-                                 e.what());
+    fh::log(LogLevel::Error,
+            "unhandled exception in " + rq.method() + " " + rq.path() + ": " + e.what());
   } catch (...) {
-    fh::log(LogLevel::Error, "unhandled non-standard exception in " + rq.method() + " " + rq.path());
+    fh::log(LogLevel::Error,
+            "unhandled non-standard exception in " + rq.method() + " " + rq.path());
   }
   // The 500 page: the app's own 500 handler if it has one, else a short generic page.
   if (auto it = error_handlers_.find(500); it != error_handlers_.end()) {
@@ -230,8 +243,10 @@ Response App::handle(Request& rq) const {
   }
   try {
     if (auto it = bp_after_.find(rq.blueprint()); !rq.blueprint().empty() && it != bp_after_.end())
-      for (const auto& hook : it->second | std::views::reverse) hook(rq, resp);
-    for (const auto& hook : after_ | std::views::reverse) hook(rq, resp);
+      for (const auto& hook : it->second | std::views::reverse)
+        hook(rq, resp);
+    for (const auto& hook : after_ | std::views::reverse)
+      hook(rq, resp);
   } catch (...) {
     error = std::current_exception();
     resp = error_response(rq, error);

@@ -18,8 +18,10 @@ int hex_value(char c) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -46,16 +48,23 @@ void check_field(const std::string& s, const Limits& limits, const char* what) {
 std::map<std::string, std::string> parse_params(std::string_view rest) {
   std::map<std::string, std::string> params;
   while (!rest.empty()) {
-    auto semi = rest.find(';');
-    std::string_view item = trim(rest.substr(0, semi));
-    rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+    // The item ends at the next ';' outside a quoted string (filename="a;b.txt").
+    std::size_t end = 0;
+    for (bool quoted = false; end < rest.size(); ++end) {
+      if (rest[end] == '"')
+        quoted = !quoted;
+      else if (rest[end] == '\\' && quoted && end + 1 < rest.size())
+        ++end;
+      else if (rest[end] == ';' && !quoted)
+        break;
+    }
+    std::string_view item = trim(rest.substr(0, end));
+    rest = end >= rest.size() ? std::string_view{} : rest.substr(end + 1);
     auto eq = item.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view value = trim(item.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
-      // A quoted value may hold ';' — re-join if the quote was split (rare; keep what we have).
-    }
     params[lower(trim(item.substr(0, eq)))] = std::string(value);
   }
   return params;
@@ -110,8 +119,8 @@ void parse_urlencoded(std::string_view in, const Limits& limits, MultiDict& out)
     if (++count > limits.max_params) throw HttpError(400, "too many fields");
     auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
-                                true);
+    auto value = percent_decode(
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !value) throw HttpError(400, "malformed percent-encoding");
     check_field(*key, limits, "field name");
     check_field(*value, limits, "field value");
@@ -197,7 +206,8 @@ void parse_multipart(std::string_view body, std::string_view boundary, const Lim
   // The body starts with the first delimiter (a preamble before it is allowed and ignored).
   auto pos = body.find(delim);
   if (pos == std::string_view::npos) throw HttpError(400, "multipart body without boundary");
-  if (pos != 0 && body.find(next_delim) != pos - 2) throw HttpError(400, "malformed multipart");
+  if (pos != 0 && (pos < 2 || body.substr(pos - 2, 2) != "\r\n"))
+    throw HttpError(400, "malformed multipart");
   pos += delim.size();
   std::size_t parts = 0;
   for (;;) {
@@ -208,7 +218,8 @@ void parse_multipart(std::string_view body, std::string_view boundary, const Lim
     if (++parts > limits.max_multipart_parts) throw HttpError(400, "too many multipart parts");
     if (rest.substr(0, 2) == "\r\n") throw HttpError(400, "multipart part without headers");
     auto header_end = rest.find("\r\n\r\n");
-    if (header_end == std::string_view::npos) throw HttpError(400, "unterminated multipart headers");
+    if (header_end == std::string_view::npos)
+      throw HttpError(400, "unterminated multipart headers");
     PartHeaders h = parse_part_headers(rest.substr(0, header_end), limits);
     rest.remove_prefix(header_end + 4);
     auto end = rest.find(next_delim);

@@ -27,7 +27,7 @@ void parse_urlencoded(std::string_view in, const Limits& limits, MultiDict& out)
 void parse_cookies(std::string_view in, const Limits& limits, MultiDict& out);
 
 struct ContentType {
-  std::string media_type; // lower-case "type/subtype", empty when absent
+  std::string media_type;                    // lower-case "type/subtype", empty when absent
   std::map<std::string, std::string> params; // lower-case names; values unquoted
 };
 ContentType parse_content_type(std::string_view in);

@@ -87,7 +87,8 @@ std::string Request::host() const {
   if (auto h = raw_.param("HTTP_HOST"); h && !h->empty()) return std::string(*h);
   std::string host(raw_.param("SERVER_NAME").value_or("localhost"));
   auto port = raw_.param("SERVER_PORT").value_or("");
-  if (!port.empty() && !((scheme_ == "http" && port == "80") || (scheme_ == "https" && port == "443")))
+  if (!port.empty() &&
+      !((scheme_ == "http" && port == "80") || (scheme_ == "https" && port == "443")))
     host.append(":").append(port);
   return host;
 }
@@ -141,13 +142,15 @@ const nlohmann::json& Request::json() const {
     if (static_cast<std::size_t>(depth) > max_depth) too_deep = true;
     return !too_deep;
   };
+  nlohmann::json parsed;
   try {
-    json_ = nlohmann::json::parse(raw_.body, guard);
+    parsed = nlohmann::json::parse(raw_.body, guard);
   } catch (const nlohmann::json::parse_error& e) {
     if (too_deep) throw HttpError(400, "JSON nested too deeply");
     throw HttpError(400, "malformed JSON at byte " + std::to_string(e.byte));
   }
   if (too_deep) throw HttpError(400, "JSON nested too deeply");
+  json_ = std::move(parsed); // cached only once it is known good
   return *json_;
 }
 
@@ -163,8 +166,10 @@ std::optional<std::string> Request::header(std::string_view name) const {
 std::vector<std::pair<std::string, std::string>> Request::headers() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [k, v] : raw_.params) {
-    if (k.starts_with("HTTP_")) out.emplace_back(canonical_header(k.substr(5)), v);
-    else if (k == "CONTENT_TYPE" || k == "CONTENT_LENGTH") out.emplace_back(canonical_header(k), v);
+    if (k.starts_with("HTTP_"))
+      out.emplace_back(canonical_header(k.substr(5)), v);
+    else if (k == "CONTENT_TYPE" || k == "CONTENT_LENGTH")
+      out.emplace_back(canonical_header(k), v);
   }
   return out;
 }

@@ -13,8 +13,8 @@ namespace fh {
 namespace {
 
 bool is_token_char(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                std::string_view::npos;
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 void check_name(std::string_view name) {
@@ -46,7 +46,9 @@ std::string http_date(std::time_t t) {
 
 } // namespace
 
-Response::Response(std::string body, int status) : body_(std::move(body)) { this->status(status); }
+Response::Response(std::string body, int status) : body_(std::move(body)) {
+  this->status(status);
+}
 
 Response& Response::status(int code) {
   if (code < 100 || code > 999) throw std::invalid_argument("invalid HTTP status");

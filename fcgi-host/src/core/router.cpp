@@ -60,11 +60,15 @@ std::vector<Segment> compile_pattern(std::string_view pattern) {
       auto colon = inner.find(':');
       std::string_view conv = colon == std::string_view::npos ? "string" : inner.substr(0, colon);
       std::string_view name = colon == std::string_view::npos ? inner : inner.substr(colon + 1);
-      if (conv == "int") seg.kind = Segment::Kind::Int;
-      else if (conv == "string") seg.kind = Segment::Kind::String;
-      else if (conv == "path") seg.kind = Segment::Kind::Path;
-      else throw std::invalid_argument("unknown converter '" + std::string(conv) + "' in " +
-                                       std::string(pattern));
+      if (conv == "int")
+        seg.kind = Segment::Kind::Int;
+      else if (conv == "string")
+        seg.kind = Segment::Kind::String;
+      else if (conv == "path")
+        seg.kind = Segment::Kind::Path;
+      else
+        throw std::invalid_argument("unknown converter '" + std::string(conv) + "' in " +
+                                    std::string(pattern));
       if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
           }))
@@ -138,8 +142,8 @@ bool match_segments(const std::vector<Segment>& segments,
 
 std::optional<Method> parse_method(std::string_view m) {
   static constexpr std::pair<std::string_view, Method> kMethods[] = {
-      {"GET", Method::Get},       {"HEAD", Method::Head},   {"POST", Method::Post},
-      {"PUT", Method::Put},       {"DELETE", Method::Delete}, {"PATCH", Method::Patch},
+      {"GET", Method::Get},        {"HEAD", Method::Head},     {"POST", Method::Post},
+      {"PUT", Method::Put},        {"DELETE", Method::Delete}, {"PATCH", Method::Patch},
       {"OPTIONS", Method::Options}};
   for (const auto& [name, value] : kMethods)
     if (name == m) return value;
@@ -156,7 +160,8 @@ Match Router::match(std::string_view path, std::string_view method) const {
   std::map<std::string, std::string> args;
   for (const auto& route : routes_) {
     if (!match_segments(route.segments, parts, args)) continue;
-    for (Method rm : route.methods) allowed.insert(method_name(rm));
+    for (Method rm : route.methods)
+      allowed.insert(method_name(rm));
     if (allows(route, Method::Get)) allowed.insert("HEAD");
     if (result.route || !m) continue;
     if (allows(route, *m) || (*m == Method::Head && allows(route, Method::Get))) {

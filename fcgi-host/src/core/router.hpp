@@ -31,9 +31,9 @@ struct Route {
 };
 
 struct Match {
-  const Route* route = nullptr;               // null: 404 or 405
-  std::map<std::string, std::string> args;    // path parameters of `route`
-  std::vector<std::string> allowed;           // methods allowed for this path (405's Allow)
+  const Route* route = nullptr;            // null: 404 or 405
+  std::map<std::string, std::string> args; // path parameters of `route`
+  std::vector<std::string> allowed;        // methods allowed for this path (405's Allow)
 };
 
 class Router {
@@ -43,7 +43,8 @@ public:
   // Matches `path` (decoded, starting with '/') for request method `method`.
   Match match(std::string_view path, std::string_view method) const;
   // Builds the path of `endpoint`; unused params become the query string.
-  std::string build(std::string_view endpoint, const std::map<std::string, std::string>& params) const;
+  std::string build(std::string_view endpoint,
+                    const std::map<std::string, std::string>& params) const;
   const std::vector<Route>& routes() const noexcept { return routes_; }
 
 private:

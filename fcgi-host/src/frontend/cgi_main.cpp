@@ -48,7 +48,9 @@ int main(int argc, char** argv) {
   fh::RawRequest raw;
   for (char** e = environ; *e != nullptr; ++e) {
     const char* eq = std::strchr(*e, '=');
-    if (eq != nullptr) raw.params.emplace_back(std::string(*e, static_cast<std::size_t>(eq - *e)), std::string(eq + 1));
+    if (eq != nullptr)
+      raw.params.emplace_back(std::string(*e, static_cast<std::size_t>(eq - *e)),
+                              std::string(eq + 1));
   }
   try {
     const fh::App app = make_app();

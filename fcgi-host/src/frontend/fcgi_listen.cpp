@@ -23,7 +23,8 @@ UniqueFd listen_tcp(const std::string& host_port, int backlog) {
   if (colon == std::string::npos) throw std::invalid_argument("--bind wants HOST:PORT");
   std::string host = host_port.substr(0, colon);
   const std::string port = host_port.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -35,7 +36,8 @@ UniqueFd listen_tcp(const std::string& host_port, int backlog) {
   UniqueFd fd(::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   int one = 1;
   int err = 0;
-  if (!fd) err = errno;
+  if (!fd)
+    err = errno;
   else if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
            ::bind(fd.get(), res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd.get(), backlog) != 0)
     err = errno;
@@ -47,7 +49,8 @@ UniqueFd listen_tcp(const std::string& host_port, int backlog) {
 UniqueFd listen_unix(const std::string& path, int backlog) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw std::invalid_argument("socket path too long: " + path);
+  if (path.size() >= sizeof addr.sun_path)
+    throw std::invalid_argument("socket path too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   {
     UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));

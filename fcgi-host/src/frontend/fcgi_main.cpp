@@ -40,7 +40,9 @@ struct Options {
 // RAII for one FCGX_Request bound to the listen socket.
 class FcgxRequest {
 public:
-  explicit FcgxRequest(int listen_fd) { FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR); }
+  explicit FcgxRequest(int listen_fd) {
+    FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+  }
   ~FcgxRequest() { FCGX_Free(&req_, 1); }
   FcgxRequest(const FcgxRequest&) = delete;
   FcgxRequest& operator=(const FcgxRequest&) = delete;
@@ -70,7 +72,8 @@ void serve(const fh::App& app, FCGX_Request* req, int thread_index) {
   const bool head = method == "HEAD";
   const std::string out = fh::detail::serialize_response(app.handle(std::move(raw)), head);
   FCGX_PutStr(out.data(), static_cast<int>(out.size()), req->out);
-  if (FCGX_GetError(req->out) != 0) fh::log(fh::LogLevel::Info, "client gone before the response was written");
+  if (FCGX_GetError(req->out) != 0)
+    fh::log(fh::LogLevel::Info, "client gone before the response was written");
   fh::detail::worker_status_end(thread_index);
 }
 
@@ -105,8 +108,8 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
       "backlog", po::value(&backlog)->default_value(1024), "listen backlog for --bind/--socket")(
       "threads", po::value(&opt.threads)->default_value(1), "request threads in this process")(
       "max-requests", po::value(&opt.max_requests)->default_value(0),
-      "exit after serving N requests (0: never)")(
-      "config", po::value(&config), "config file (sets APP_CONFIG_FILE)");
+      "exit after serving N requests (0: never)")("config", po::value(&config),
+                                                  "config file (sets APP_CONFIG_FILE)");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, desc), vm);
   po::notify(vm);
@@ -115,9 +118,14 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
     return std::nullopt;
   }
   if (!config.empty()) ::setenv("APP_CONFIG_FILE", config.c_str(), 1);
+  // spawn passes its --max-requests (with jitter applied) this way; the flag wins.
+  if (const char* env = std::getenv("FH_MAX_REQUESTS"); env && vm["max-requests"].defaulted())
+    opt.max_requests = std::strtol(env, nullptr, 10);
   if (opt.threads < 1 || opt.threads > 256) throw std::invalid_argument("--threads must be 1..256");
-  if (!bind.empty()) owned = fh::detail::listen_tcp(bind, backlog);
-  else if (!socket_path.empty()) owned = fh::detail::listen_unix(socket_path, backlog);
+  if (!bind.empty())
+    owned = fh::detail::listen_tcp(bind, backlog);
+  else if (!socket_path.empty())
+    owned = fh::detail::listen_unix(socket_path, backlog);
   opt.listen_fd = owned ? owned.get() : 0;
   if (!owned && !fh::detail::is_listening_socket(0))
     throw std::invalid_argument("fd 0 is not a listening socket: run under spawn or spawn-fcgi, "
@@ -126,11 +134,12 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
 }
 
 void install_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = wake_handler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; // no SA_RESTART: a blocked accept() returns EINTR
-  for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE}) ::sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE})
+    ::sigaction(sig, &sa, nullptr);
 }
 
 } // namespace
@@ -159,7 +168,8 @@ int main(int argc, char** argv) {
   install_handlers();
   sigset_t control;
   sigemptyset(&control);
-  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&control, sig);
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP})
+    sigaddset(&control, sig);
   pthread_sigmask(SIG_BLOCK, &control, nullptr);
   if (FCGX_Init() != 0) {
     fh::log(fh::LogLevel::Error, "FCGX_Init failed");
@@ -190,9 +200,11 @@ int main(int argc, char** argv) {
     }
     // Wake threads blocked in accept() (again every tick: one may have just entered it).
     if (g_stopping.load())
-      for (auto& t : threads) pthread_kill(t.native_handle(), SIGUSR2);
+      for (auto& t : threads)
+        pthread_kill(t.native_handle(), SIGUSR2);
   }
   if (fast) std::_Exit(0);
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   return 0;
 }
