@@ -162,15 +162,17 @@ def goals(res, out):
     for c in cs:
         for ka in ("fh-fcgi-4-ka", "fh-fcgi-4-ka-mt"):
             ratio_row(res, "keep-alive ≈ 2× (ours)", ka, "fh-fcgi-4", c, 1.8, out)
-            stall_row(res, ka, "fh-fcgi-4", c, out)
+            if c > 1:  # one connection cannot pin a worker: no stall to look for
+                stall_row(res, ka, "fh-fcgi-4", c, out)
     for c in cs:
         ratio_row(res, "CGI path ≥ fcgiwrap + plain C CGI", "fh-cgi-gw", "c-cgi-fcgiwrap", c, 1.0,
                   out)
     for c in cs:
         if c == 1 or c >= 32:
             need = 5.0 if c == 1 else 10.0
-            ratio_row(res, f"FastCGI / CGI same app ≥ {need:g}×", "fh-fcgi-4", "fh-cgi-gw", c,
-                      need, out)
+            for fc in ("fh-fcgi-4", "fh-fcgi-4-unix", "fh-fcgi-4-ka-mt"):
+                ratio_row(res, f"FastCGI / CGI same app ≥ {need:g}×", fc, "fh-cgi-gw", c,
+                          need, out)
     rss_goals(res, out)
 
 
