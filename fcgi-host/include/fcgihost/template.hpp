@@ -51,6 +51,8 @@ public:
   TemplateDict& show_section(std::string_view name);
   // Fills include marker {{>name}} with template `filename`; returns the include's dictionary.
   TemplateDict& include(std::string_view name, std::string_view filename);
+  // The same with a dictionary built beforehand (moved in); returns *this for chaining.
+  TemplateDict& include(std::string_view name, std::string_view filename, TemplateDict dict);
 
   // Maps JSON into this dictionary: an object's string/number members become variables, a bool
   // becomes a variable ("1"/"0") and, when true, a shown section; null becomes an empty variable;

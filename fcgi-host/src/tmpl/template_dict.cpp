@@ -91,6 +91,15 @@ TemplateDict& TemplateDict::include(std::string_view name, std::string_view file
   return *it->second.back();
 }
 
+TemplateDict& TemplateDict::include(std::string_view name, std::string_view filename,
+                                    TemplateDict dict) {
+  auto& child = include(name, filename);
+  child.values_ = std::move(dict.values_);
+  child.sections_ = std::move(dict.sections_);
+  child.includes_ = std::move(dict.includes_);
+  return *this;
+}
+
 TemplateDict& TemplateDict::merge(const nlohmann::json& data) {
   if (!data.is_object())
     throw std::invalid_argument("TemplateDict::merge: expected a JSON object, got " +
