@@ -4,6 +4,7 @@
 // both front ends (CGI, FastCGI) and the tests call. An App is immutable once it serves requests.
 #pragma once
 
+#include "fcgihost/config.hpp"
 #include "fcgihost/http_error.hpp"
 #include "fcgihost/limits.hpp"
 #include "fcgihost/request.hpp"
@@ -44,6 +45,10 @@ using ExceptionHandler = std::function<std::optional<Response>(Request&, std::ex
 namespace detail {
 class Router;
 }
+namespace sqlite {
+class Database;
+struct DatabaseSettings;
+} // namespace sqlite
 
 // A group of routes under a URL prefix; endpoints are named "<blueprint>.<endpoint>".
 class Blueprint {
@@ -87,6 +92,21 @@ public:
   const std::string& name() const noexcept { return name_; }
   Limits& limits() noexcept { return limits_; }
   const Limits& limits() const noexcept { return limits_; }
+  // Settings from the config file (config.hpp); load it in make_app().
+  Config& config() noexcept { return *config_; }
+  const Config& config() const noexcept { return *config_; }
+
+  // Turns on signed-cookie sessions (session.hpp): rq.session() works and a modified session is
+  // saved after the after_request hooks. Throws std::invalid_argument if the secret is missing
+  // or shorter than 32 bytes, unless settings.insecure_dev (then a fixed, public dev key).
+  App& use_sessions(SessionSettings settings);
+  // nullptr when sessions are off.
+  const SessionCodec* session_codec() const noexcept { return session_codec_.get(); }
+  const SessionSettings* session_settings() const noexcept { return session_settings_.get(); }
+  // Turns on the SQLite database (sqlite.hpp): rq.db() gives this thread's connection.
+  App& use_database(const sqlite::DatabaseSettings& settings);
+  // The database; throws std::logic_error if use_database was not called.
+  sqlite::Database& database() const;
 
   // Registers `handler` for `pattern` ("/users/<int:id>"). HEAD is answered by the GET handler
   // (without the body) and OPTIONS automatically. Throws std::invalid_argument on a bad pattern
@@ -135,6 +155,7 @@ private:
   Response full_dispatch(Request& rq) const;
   Response error_response(Request& rq, std::exception_ptr ep) const;
   void run_first_request_hooks() const;
+  void save_session(Request& rq, Response& resp) const;
 
   std::string name_;
   Limits limits_;
@@ -148,6 +169,10 @@ private:
   std::map<std::string, std::vector<BeforeRequest>, std::less<>> bp_before_;
   std::map<std::string, std::vector<AfterRequest>, std::less<>> bp_after_;
   mutable std::unique_ptr<std::once_flag> first_once_;
+  std::unique_ptr<Config> config_;
+  std::unique_ptr<SessionSettings> session_settings_;
+  std::unique_ptr<SessionCodec> session_codec_;
+  std::unique_ptr<sqlite::Database> database_;
 };
 
 } // namespace fh

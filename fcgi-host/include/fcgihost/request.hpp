@@ -5,6 +5,7 @@
 
 #include "fcgihost/limits.hpp"
 #include "fcgihost/multidict.hpp"
+#include "fcgihost/session.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,9 @@
 namespace fh {
 
 class App;
+namespace sqlite {
+class Connection;
+}
 
 // The transport-free input of one request: RFC 3875 meta-variables and the body.
 struct RawRequest {
@@ -83,6 +87,14 @@ public:
   // A raw CGI meta-variable.
   std::optional<std::string_view> env(std::string_view name) const { return raw_.param(name); }
 
+  // The session (session.hpp), decoded from the cookie on first use; an invalid, expired or
+  // foreign cookie gives an empty session. std::logic_error if the app has no sessions.
+  Session& session();
+  // The session if session() was called, else nullptr (for the dispatcher that saves it).
+  const Session* loaded_session() const noexcept { return session_ ? &*session_ : nullptr; }
+  // This thread's SQLite connection to the app's database (opened on first use).
+  sqlite::Connection& db() const;
+
   // The matched route's endpoint ("bp.view") and path parameters (converters already applied).
   const std::string& endpoint() const noexcept { return endpoint_; }
   const std::map<std::string, std::string>& view_args() const noexcept { return view_args_; }
@@ -118,6 +130,7 @@ private:
   mutable MultiDict form_;
   mutable std::vector<FilePart> files_;
   mutable std::optional<nlohmann::json> json_;
+  std::optional<Session> session_;
 };
 
 } // namespace fh

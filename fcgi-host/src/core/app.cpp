@@ -6,8 +6,10 @@
 
 #include "core/router.hpp"
 #include "fcgihost/log.hpp"
+#include "fcgihost/sqlite.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <ranges>
 
 namespace fh {
@@ -91,7 +93,7 @@ Blueprint& Blueprint::after_request(AfterRequest hook) {
 
 App::App(std::string name)
     : name_(std::move(name)), router_(std::make_unique<detail::Router>()),
-      first_once_(std::make_unique<std::once_flag>()) {}
+      first_once_(std::make_unique<std::once_flag>()), config_(std::make_unique<Config>()) {}
 App::~App() = default;
 App::App(App&&) noexcept = default;
 App& App::operator=(App&&) noexcept = default;
@@ -146,6 +148,50 @@ App& App::errorhandler(int status, ErrorHandler handler) {
   return *this;
 }
 
+App& App::use_sessions(SessionSettings settings) {
+  if (settings.secret.size() < SessionCodec::kMinSecretBytes) {
+    if (!settings.insecure_dev)
+      throw std::invalid_argument(
+          "session.secret is missing or shorter than 32 bytes (set it in the config file; "
+          "session.insecure_dev = true allows this for development only)");
+    fh::log(LogLevel::Warning, "INSECURE: sessions signed with a public development key "
+                               "(session.insecure_dev); never use this in production");
+    settings.secret = "fcgi-host insecure development session key, public";
+  }
+  session_codec_ = std::make_unique<SessionCodec>(settings.secret);
+  settings.secret.clear(); // the codec holds the derived key; no second copy
+  session_settings_ = std::make_unique<SessionSettings>(std::move(settings));
+  return *this;
+}
+
+App& App::use_database(const sqlite::DatabaseSettings& settings) {
+  database_ = std::make_unique<sqlite::Database>(settings);
+  return *this;
+}
+
+sqlite::Database& App::database() const {
+  if (!database_) throw std::logic_error("the app has no database (call use_database)");
+  return *database_;
+}
+
+// Sends the session cookie if the session was changed: a fresh signature and expiry, or a
+// deletion if it was emptied. Runs after the after_request hooks (as Flask does).
+void App::save_session(Request& rq, Response& resp) const {
+  const Session* s = rq.loaded_session();
+  if (s == nullptr || !s->modified() || !session_codec_) return;
+  const auto& cfg = *session_settings_;
+  if (s->empty()) {
+    if (rq.cookies().get(cfg.cookie_name)) resp.delete_cookie(cfg.cookie_name);
+    return;
+  }
+  const std::string value = session_codec_->encode(s->data(), std::time(nullptr) + cfg.max_age);
+  if (value.size() > 4000) throw std::length_error("session cookie over 4000 bytes");
+  CookieOptions opt;
+  opt.max_age = cfg.max_age;
+  opt.secure = rq.scheme() == "https";
+  resp.set_cookie(cfg.cookie_name, value, opt);
+}
+
 std::string App::url_for(std::string_view endpoint,
                          const std::map<std::string, std::string>& params) const {
   return router_->build(endpoint, params);
@@ -198,6 +244,7 @@ Response App::error_response(Request& rq, std::exception_ptr ep) const {
           it != error_handlers_.end() ? it->second(rq, e) : default_error_page(status, e.what());
       if (const auto* m = dynamic_cast<const MethodNotAllowed*>(&e))
         r.set_header("Allow", m->allow());
+      if (dynamic_cast<const sqlite::Busy*>(&e) != nullptr) r.set_header("Retry-After", "1");
       return r;
     } catch (...) {
       for (const auto& h : exception_handlers_)
@@ -247,6 +294,7 @@ Response App::handle(Request& rq) const {
         hook(rq, resp);
     for (const auto& hook : after_ | std::views::reverse)
       hook(rq, resp);
+    save_session(rq, resp);
   } catch (...) {
     error = std::current_exception();
     resp = error_response(rq, error);

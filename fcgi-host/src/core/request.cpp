@@ -5,10 +5,12 @@
 #include "core/parse.hpp"
 #include "fcgihost/app.hpp"
 #include "fcgihost/http_error.hpp"
+#include "fcgihost/sqlite.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 
 namespace fh {
 
@@ -199,6 +201,21 @@ std::int64_t Request::path_param_int(std::string_view name) const {
 std::string Request::url_for(std::string_view endpoint,
                              const std::map<std::string, std::string>& params) const {
   return detail::percent_encode(script_name_, true) + app_->url_for(endpoint, params);
+}
+
+Session& Request::session() {
+  if (session_) return *session_;
+  const SessionCodec* codec = app_->session_codec();
+  if (codec == nullptr) throw std::logic_error("the app has no sessions (call use_sessions)");
+  std::optional<nlohmann::json> data;
+  if (auto cookie = cookies_.get(app_->session_settings()->cookie_name))
+    data = codec->decode(*cookie, std::time(nullptr));
+  session_.emplace(data ? std::move(*data) : nlohmann::json::object());
+  return *session_;
+}
+
+sqlite::Connection& Request::db() const {
+  return app_->database().connection();
 }
 
 } // namespace fh
