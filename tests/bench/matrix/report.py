@@ -287,15 +287,21 @@ def micro_section(path, out):
         return
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    out.append("| benchmark | time/iteration | CPU/iteration | iterations | items/s |")
-    out.append("|---|---:|---:|---:|---:|")
+    out.append("One iteration = one request handled in-process (parse, route, respond), no "
+               "transport: the framework's own cost, to compare with the end-to-end numbers.\n")
+    out.append("| benchmark | time/iteration | CPU/iteration | iterations/s (one core) | "
+               "iterations | items/s |")
+    out.append("|---|---:|---:|---:|---:|---:|")
     for b in data.get("benchmarks", []):
         if b.get("run_type") == "aggregate":
             continue
         unit = b.get("time_unit", "ns")
         ips = b.get("items_per_second")
+        scale = {"ns": 1e9, "us": 1e6, "ms": 1e3, "s": 1.0}.get(unit, 1e9)
+        per_s = scale / b["cpu_time"] if b.get("cpu_time") else 0
         out.append(f"| `{b['name']}` | {b['real_time']:,.1f} {unit} | {b['cpu_time']:,.1f} {unit}"
-                   f" | {b['iterations']:,} | {'' if ips is None else f'{ips:,.0f}'} |")
+                   f" | {per_s:,.0f} | {b['iterations']:,} | "
+                   f"{'' if ips is None else f'{ips:,.0f}'} |")
 
 
 def write_plot_data(res, targets, datadir):
@@ -342,6 +348,19 @@ def main():
            "![p99 latency](bench/p99.svg)", "",
            "![RSS per worker](bench/rss.svg)", "",
            "## Machine and settings", "", meta]
+    out.append("""
+### Reading the numbers
+
+- Everything shares the machine's cores: wrk, nginx and the backend pool (and, on a shared
+  machine, whatever else runs: see the load average above and the min–max column). Through
+  nginx, a FastCGI backend costs nginx an upstream connection and a FastCGI exchange per
+  request, so on a small machine nginx's own share of the CPU bounds every FastCGI target far
+  below `return 200`.
+- Without keep-alive every request opens a new TCP connection from nginx to the pool;
+  `-unix` and `-ka` targets show what the transport and connection reuse are worth.
+- p99 at one connection is mostly scheduling noise; the keep-alive stall shows as a p99 of
+  hundreds of milliseconds (and wrk timeouts past its `--timeout`) at 32 and 128
+  connections.""")
     out.append("\n## Results")
     main_tables(res, targets, out)
     goals(res, out)
