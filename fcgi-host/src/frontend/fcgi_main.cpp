@@ -1,14 +1,13 @@
 // The FastCGI front end: main() for NAME.fcgi. Takes the listen socket at fd 0 (as spawn and
-// spawn-fcgi hand it over) or binds one (--bind / --socket), runs --threads accept loops over
-// libfcgi's FCGX_* API, and on SIGTERM finishes the requests in flight, then exits.
-// This is the only file that includes <fcgiapp.h> (never fcgi_stdio.h, STYLE.md §3.1).
+// spawn-fcgi hand it over) or binds one (--bind / --socket), runs --threads request threads
+// (fcgi_loop.hpp), and on SIGTERM finishes the requests in flight, then exits.
+// Only this file and fcgi_loop.cpp include <fcgiapp.h> (never fcgi_stdio.h, STYLE.md §3.1).
 #include "fcgihost/main.hpp"
 
 #include "fcgihost/log.hpp"
 #include "frontend/fcgi_listen.hpp"
+#include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
-#include "io/body_reader.hpp"
-#include "io/response_writer.hpp"
 
 #include <boost/program_options.hpp>
 #include <fcgiapp.h>
@@ -26,76 +25,12 @@ namespace po = boost::program_options;
 
 namespace {
 
-// The one piece of state a signal can reach: set by the main thread's signal loop.
-std::atomic<bool> g_stopping{false}; // NOLINT: signal-visible state (STYLE.md §2.7)
-
 extern "C" void wake_handler(int /*sig*/) {} // interrupts a blocked accept(); does nothing else
 
 struct Options {
   int threads = 1;
-  long max_requests = 0;
-  int listen_fd = 0;
+  fh::detail::LoopOptions loop;
 };
-
-// RAII for one FCGX_Request bound to the listen socket.
-class FcgxRequest {
-public:
-  explicit FcgxRequest(int listen_fd) {
-    FCGX_InitRequest(&req_, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-  }
-  ~FcgxRequest() { FCGX_Free(&req_, 1); }
-  FcgxRequest(const FcgxRequest&) = delete;
-  FcgxRequest& operator=(const FcgxRequest&) = delete;
-  FCGX_Request* get() noexcept { return &req_; }
-
-private:
-  FCGX_Request req_{};
-};
-
-// Serves the request `req` has accepted: copies its params (they die at FCGX_Finish_r), reads
-// the body, lets the app answer, writes the response in one FCGX_PutStr.
-void serve(const fh::App& app, FCGX_Request* req, int thread_index) {
-  fh::RawRequest raw;
-  for (char** e = req->envp; e != nullptr && *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) raw.params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  const auto method = raw.param("REQUEST_METHOD").value_or("GET");
-  fh::detail::worker_status_begin(thread_index, method, raw.param("REQUEST_URI").value_or(""));
-  fh::detail::read_body(
-      raw, app.limits(),
-      [req](char* buf, std::size_t n) {
-        return static_cast<long>(FCGX_GetStr(buf, static_cast<int>(n), req->in));
-      },
-      true);
-  const bool head = method == "HEAD";
-  const std::string out = fh::detail::serialize_response(app.handle(std::move(raw)), head);
-  FCGX_PutStr(out.data(), static_cast<int>(out.size()), req->out);
-  if (FCGX_GetError(req->out) != 0)
-    fh::log(fh::LogLevel::Info, "client gone before the response was written");
-  fh::detail::worker_status_end(thread_index);
-}
-
-void accept_loop(const fh::App& app, const Options& opt, int thread_index,
-                 std::atomic<long>& served) {
-  FcgxRequest request(opt.listen_fd);
-  while (!g_stopping.load()) {
-    int rc = FCGX_Accept_r(request.get());
-    if (rc < 0) {
-      if (g_stopping.load()) break;
-      if (rc == -EINTR) continue;
-      fh::log(fh::LogLevel::Error, "FCGX_Accept_r failed: " + std::to_string(rc));
-      break;
-    }
-    serve(app, request.get(), thread_index);
-    FCGX_Finish_r(request.get());
-    if (opt.max_requests > 0 && ++served >= opt.max_requests) {
-      fh::log(fh::LogLevel::Info, "served --max-requests, exiting");
-      g_stopping = true;
-    }
-  }
-}
 
 std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd& owned) {
   Options opt;
@@ -107,9 +42,12 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
       "socket", po::value(&socket_path), "listen on a unix socket PATH (standalone)")(
       "backlog", po::value(&backlog)->default_value(1024), "listen backlog for --bind/--socket")(
       "threads", po::value(&opt.threads)->default_value(1), "request threads in this process")(
-      "max-requests", po::value(&opt.max_requests)->default_value(0),
-      "exit after serving N requests (0: never)")("config", po::value(&config),
-                                                  "config file (sets APP_CONFIG_FILE)");
+      "max-requests", po::value(&opt.loop.max_requests)->default_value(0),
+      "exit after serving N requests (0: never; default from FH_MAX_REQUESTS)")(
+      "max-queue-wait", po::value(&opt.loop.max_queue_wait_ms)->default_value(0),
+      "answer 503 + Retry-After at once to a request nginx queued longer than MS milliseconds "
+      "(needs FH_REQUEST_START=$msec from nginx; 0: off; default from FH_MAX_QUEUE_WAIT)")(
+      "config", po::value(&config), "config file (sets APP_CONFIG_FILE)");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, desc), vm);
   po::notify(vm);
@@ -119,14 +57,17 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
   }
   if (!config.empty()) ::setenv("APP_CONFIG_FILE", config.c_str(), 1);
   // spawn passes its --max-requests (with jitter applied) this way; the flag wins.
+  // spawn passes its pool settings this way; an explicit flag wins.
   if (const char* env = std::getenv("FH_MAX_REQUESTS"); env && vm["max-requests"].defaulted())
-    opt.max_requests = std::strtol(env, nullptr, 10);
+    opt.loop.max_requests = std::strtol(env, nullptr, 10);
+  if (const char* env = std::getenv("FH_MAX_QUEUE_WAIT"); env && vm["max-queue-wait"].defaulted())
+    opt.loop.max_queue_wait_ms = std::strtol(env, nullptr, 10);
   if (opt.threads < 1 || opt.threads > 256) throw std::invalid_argument("--threads must be 1..256");
   if (!bind.empty())
     owned = fh::detail::listen_tcp(bind, backlog);
   else if (!socket_path.empty())
     owned = fh::detail::listen_unix(socket_path, backlog);
-  opt.listen_fd = owned ? owned.get() : 0;
+  opt.loop.listen_fd = owned ? owned.get() : 0;
   if (!owned && !fh::detail::is_listening_socket(0))
     throw std::invalid_argument("fd 0 is not a listening socket: run under spawn or spawn-fcgi, "
                                 "or pass --bind HOST:PORT / --socket PATH");
@@ -177,12 +118,19 @@ int main(int argc, char** argv) {
   }
   fh::detail::worker_status_init(opt.threads);
 
-  std::atomic<long> served{0};
+  std::optional<fh::detail::ConnectionLoop> loop;
+  try {
+    loop.emplace(*app, opt.loop);
+  } catch (const std::exception& e) {
+    fh::log(fh::LogLevel::Error, e.what());
+    return 3;
+  }
+  std::atomic<bool> stopping{false}; // set by the main thread's signal loop or max-requests
   std::atomic<int> running{opt.threads};
   std::vector<std::thread> threads;
   for (int i = 0; i < opt.threads; ++i)
     threads.emplace_back([&, i] {
-      accept_loop(*app, opt, i, served);
+      loop->run(i, stopping);
       --running;
     });
 
@@ -194,12 +142,9 @@ int main(int argc, char** argv) {
       fast = true;
       break;
     }
-    if (sig == SIGTERM || sig == SIGHUP) {
-      g_stopping = true;
-      FCGX_ShutdownPending();
-    }
+    if (sig == SIGTERM || sig == SIGHUP) stopping = true;
     // Wake threads blocked in accept() (again every tick: one may have just entered it).
-    if (g_stopping.load())
+    if (stopping.load())
       for (auto& t : threads)
         pthread_kill(t.native_handle(), SIGUSR2);
   }
