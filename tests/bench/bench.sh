@@ -493,31 +493,52 @@ define_targets() {
 # --- hook: our apps' real endpoints (SQLite read, SQLite write, template page) ---------------
 # One line per endpoint, fields separated by '|':
 #   name | what it measures | FastCGI binary (relative to BUILD) | CGI binary (relative to BUILD)
-#   | request path | method | body | content type
+#   | request path (the app's route) | method | body | content type
 # Each line becomes two targets, app-NAME-fcgi (under spawn -F 4) and app-NAME-cgi (through our
 # gateway), compared in the "Apps" table. A line whose binaries are missing is skipped with a note
-# in the report. Environment the app needs (APP_CONFIG_FILE, a seeded database in WORK) goes in
-# prepare_app_env below. Examples (enable them when apps/accounts and apps/site land):
+# in the report; an endpoint that does not answer 2xx is marked failed there.
+# Every app gets WORK/apps/APP.ini (a session secret, db.path in WORK): the FastCGI pool through
+# APP_CONFIG_FILE, the CGI program as APP.ini beside a copy of it in WORK/apps/cgi-bin (a CGI
+# gateway passes no environment of its own). Seed data an endpoint needs goes in prepare_app_env.
 APP_ENDPOINTS=(
+  "site-page|template page: site GET /page|apps/site/site.fcgi|cgi-bin/site.cgi|/page|GET||"
+  # When apps/accounts lands (adjust the routes to the real ones):
   # "accounts-read|SQLite read: GET one user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users/1|GET||"
   # "accounts-write|SQLite write: POST a user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users|POST|{\"name\":\"bench\"}|application/json"
-  # "site-page|template page|apps/site/site.fcgi|cgi-bin/site.cgi|/|GET||"
 )
+declare -a APP_NAMES=()
+declare -A APP_CGI=()
 
-prepare_app_env() { :; } # export APP_CONFIG_FILE=..., seed a database under $WORK, ...
+# prepare_app_env: config files and CGI copies for the app endpoints (after WORK is reset).
+prepare_app_env() {
+  local app secret
+  [ ${#APP_NAMES[@]} -gt 0 ] || return 0
+  mkdir -p "$WORK/apps/cgi-bin"
+  secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+  for app in "${APP_NAMES[@]}"; do
+    printf '[session]\nsecret = %s\n[db]\npath = %s\n' "$secret" "$WORK/apps/$app.db" \
+      >"$WORK/apps/$app.ini"
+    cp "${APP_CGI[$app]}" "$WORK/apps/$app.ini" "$WORK/apps/cgi-bin/"
+  done
+}
 
 define_app_targets() {
-  local line name what fcgi cgi path method body ctype t
+  local line name what fcgi cgi path method body ctype t app
   for line in "${APP_ENDPOINTS[@]}"; do
     IFS='|' read -r name what fcgi cgi path method body ctype <<<"$line"
     if [ ! -x "$BUILD/$fcgi" ] || [ ! -x "$BUILD/$cgi" ] || [ ! -x "$GATEWAY" ]; then
       skip_target "app-$name" "$BUILD/$fcgi, $BUILD/$cgi or the gateway not built"
       continue
     fi
-    add_pool "app-$name" supervisor 4 "$fcgi, 4 workers" "$BUILD/$fcgi"
+    app=$(basename "$cgi" .cgi)
+    [[ " ${APP_NAMES[*]} " == *" $app "* ]] || APP_NAMES+=("$app")
+    APP_CGI[$app]=$BUILD/$cgi
+    add_pool "app-$name" supervisor 4 "$fcgi, 4 workers" \
+      /usr/bin/env "APP_CONFIG_FILE=$WORK/apps/$app.ini" "$BUILD/$fcgi"
     add_target "app-$name-fcgi" "app-$name" fcgi "$what, FastCGI (spawn -F 4)"
-    add_pool "app-$name-gw" cgigw "$GW_WORKERS" "cgi-gateway" "$(dirname "$BUILD/$cgi")"
-    add_target "app-$name-cgi" "app-$name-gw" cgi "$what, CGI (our gateway)" "$BUILD/$cgi"
+    add_pool "app-$name-gw" cgigw "$GW_WORKERS" "cgi-gateway" "$WORK/apps/cgi-bin"
+    add_target "app-$name-cgi" "app-$name-gw" cgi "$what, CGI (our gateway)" \
+      "$WORK/apps/cgi-bin/$app.cgi"
     for t in "app-$name-fcgi" "app-$name-cgi"; do
       T_PATH[$t]=$path T_METHOD[$t]=$method T_BODY[$t]=$body T_CTYPE[$t]=$ctype
     done
@@ -579,10 +600,12 @@ location_for() { # TARGET: the nginx location block of one target
       [ "${T_KIND[$t]}" = cgi ] && name=cgi-bin/$name
       # REQUEST_URI as a client would send it for this script (the params copy lacks it).
       echo "    include $WORK/nginx/$(params_for "$t").script;"
-      echo "    fastcgi_param REQUEST_URI \"/$name\";"
+      local pinfo=${T_PATH[$t]}
+      [ "$pinfo" != / ] || pinfo=""
+      echo "    fastcgi_param REQUEST_URI \"/$name$pinfo\";"
       echo "    fastcgi_param SCRIPT_FILENAME \"$script\";"
       echo "    fastcgi_param SCRIPT_NAME \"/$name\";"
-      echo "    fastcgi_param PATH_INFO \"\";"
+      echo "    fastcgi_param PATH_INFO \"$pinfo\";"
       echo "    fastcgi_pass up_$pool;"
       ;;
     http)
