@@ -1,0 +1,72 @@
+// The login form: GET /login shows it with a CSRF token, POST /login checks the token (403
+// without it), then the email and password against the accounts app's users table (argon2id
+// hashes, fcgihost/password.hpp), and keeps the user in the session. POST /logout forgets it.
+#include "site.hpp"
+
+#include <fcgihost/csrf.hpp>
+#include <fcgihost/password.hpp>
+#include <fcgihost/sqlite.hpp>
+
+#include <optional>
+
+namespace site {
+namespace {
+
+struct Account {
+  std::int64_t id;
+  std::string name;
+  std::string password_hash;
+};
+
+// The accounts app's user row for `email` (unique, case-insensitive), or nullopt.
+std::optional<Account> find_account(fh::Request& rq, const std::string& email) {
+  auto st = rq.db().query("SELECT id, name, password_hash FROM users WHERE email = ?1", email);
+  if (!st.step()) return std::nullopt;
+  return Account{st.get_int64(0), st.get_text(1), st.get_text(2)};
+}
+
+fh::Response login_form(const Site& s, fh::Request& rq, const std::string& email,
+                        const std::string& error, int status) {
+  fh::TemplateDict body;
+  body.set("CSRF", fh::csrf_token(rq)).set("EMAIL", email);
+  if (!error.empty()) body.add_section("ERROR").set("MESSAGE", error);
+  return render_page(s, rq, "Sign in", "login.tpl", std::move(body), status);
+}
+
+fh::Response login_post(const Site& s, fh::Request& rq) {
+  fh::require_csrf(rq);
+  const auto email = rq.form().get_or("email", "");
+  const auto password = rq.form().get_or("password", "");
+  if (email.empty() || password.empty() || email.size() > 254 || password.size() > 1024)
+    return login_form(s, rq, email, "Enter your email and password.", 400);
+  const auto account = find_account(rq, email);
+  // Same answer for an unknown user and a wrong password (no user enumeration).
+  if (!account || !fh::verify_password(account->password_hash, password)) {
+    fh::log(fh::LogLevel::Warning, "site: failed sign-in");
+    return login_form(s, rq, email, "Wrong email or password.", 401);
+  }
+  auto& session = rq.session();
+  session.set("user_id", account->id);
+  session.set("username", account->name);
+  return fh::Response::redirect(rq.url_for("home"), 303);
+}
+
+fh::Response logout(fh::Request& rq) {
+  fh::require_csrf(rq);
+  rq.session().clear();
+  return fh::Response::redirect(rq.url_for("home"), 303);
+}
+
+} // namespace
+
+void register_login(fh::App& app, const SitePtr& site) {
+  app.route(
+      "/login", {fh::GET}, [site](fh::Request& rq) { return login_form(*site, rq, "", "", 200); },
+      "login");
+  app.route(
+      "/login", {fh::POST}, [site](fh::Request& rq) { return login_post(*site, rq); },
+      "login_post");
+  app.route("/logout", {fh::POST}, logout, "logout");
+}
+
+} // namespace site

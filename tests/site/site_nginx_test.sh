@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# site_nginx_test.sh: the site app through a user-space nginx (nginx/nginx.sh), both ways at once:
+# /site/... is a spawn pool of site.fcgi, /cgi-bin/site.cgi/... is site.cgi run by spawn's CGI
+# gateway. The same checks must pass under both prefixes (pages, cookie, session counter, CSRF
+# 403, wrong password 401, custom 404/500). Exits 77 when nginx or curl is missing.
+set -euo pipefail
+: "${SPAWN:?}" "${SITE_CGI:?}" "${SITE_FCGI:?}" "${SOURCE_DIR:?}"
+[ -x /usr/sbin/nginx ] || { echo "SKIP: nginx not installed"; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
+T=$(mktemp -d /tmp/fh-site-nginx.XXXXXX)
+PIDS=()
+NGX=$SOURCE_DIR/nginx/nginx.sh
+cleanup() {
+  "$NGX" stop "$T"/ngx >/dev/null 2>&1 || true
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  sleep 0.2
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  tail -n 20 "$T"/*.log "$T"/ngx/logs/error.log >&2 2>/dev/null || true
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Shared config; the CGI finds it as site.ini beside itself (the gateway passes no environment).
+cat >"$T"/site.ini <<INI
+[session]
+secret = nginx-test-secret-0123456789abcdef0123
+[db]
+path = $T/accounts.db
+[password]
+cost = minimum
+INI
+mkdir -p "$T"/cgi-bin
+cp "$SITE_CGI" "$T"/cgi-bin/site.cgi
+cp "$T"/site.ini "$T"/cgi-bin/site.ini
+APP_CONFIG_FILE=$T/site.ini "$SPAWN" -n -s "$T"/site.sock -F 2 --name site -- "$SITE_FCGI" \
+  >"$T"/spawn-site.log 2>&1 &
+PIDS+=($!)
+"$SPAWN" -n --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$T"/site.sock ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
+[ -S "$T"/site.sock ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
+HTTP=$(free_port)
+"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "site=unix:$T/site.sock" \
+  --cgi "unix:$T/cgi.sock" || fail "nginx config"
+"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break; sleep 0.1; done
+
+# check PREFIX: the site's scenario under one mount point.
+check() {
+  local base=http://127.0.0.1:$HTTP$1 jar=$T/jar.$2 body code token
+  body=$(curl -sf --max-time 5 "$base/") || fail "$1/: request failed"
+  grep -q '<title>Home - fcgi-host site</title>' <<<"$body" || fail "$1/: no layout"
+  grep -q "<a href=\"$1/page\">Page</a>" <<<"$body" || fail "$1/: links not under $1"
+  curl -sf --max-time 5 "$base/page" | grep -q '<td>London (UK)</td>' || fail "$1/page"
+  curl -sf --max-time 5 "$base/greet?name=%3Cscript%3Ealert(1)%3C/script%3E" |
+    grep -q 'Hello, &lt;script&gt;alert(1)&lt;/script&gt;!' || fail "$1/greet escaping"
+  curl -sf --max-time 5 -c "$jar" -b "$jar" -D "$T"/h "$base/cookie?value=mint" >/dev/null
+  grep -qi '^Set-Cookie: flavor=mint;.*Max-Age=3600' "$T"/h || fail "$1/cookie header"
+  curl -sf --max-time 5 -c "$jar" -b "$jar" "$base/request" |
+    grep -q '<code>flavor</code> = <code>mint</code>' || fail "$1/request did not read the cookie"
+  for n in 1 2 3; do
+    curl -sf --max-time 5 -c "$jar" -b "$jar" "$base/counter" |
+      grep -q "class=\"count\">$n<" || fail "$1/counter: want $n"
+  done
+  code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -d 'email=a@x&password=b' "$base/login")
+  [ "$code" = 403 ] || fail "$1/login without CSRF token: $code, want 403"
+  token=$(curl -sf -c "$jar" -b "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+  [ -n "$token" ] || fail "$1/login: no token in the form"
+  code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "csrf_token=$token" -d 'email=nobody@x&password=x' "$base/login")
+  [ "$code" = 401 ] || fail "$1/login with a token, unknown user: $code, want 401"
+  code=$(curl -s -o "$T"/nf -w '%{http_code}' "$base/nope")
+  [ "$code" = 404 ] && grep -q 'There is no page at /nope.' "$T"/nf || fail "$1/nope: $code"
+  code=$(curl -s -o "$T"/boom -w '%{http_code}' "$base/boom")
+  [ "$code" = 500 ] && grep -q 'Something went wrong on our side.' "$T"/boom || fail "$1/boom: $code"
+  echo "ok: $1"
+}
+# The config beside the CGI must never be served (the gateway only runs executables).
+if curl -s --max-time 5 "http://127.0.0.1:$HTTP/cgi-bin/site.ini" | grep -q secret; then
+  fail "/cgi-bin/site.ini was served"
+fi
+check /site fcgi
+check /cgi-bin/site.cgi cgi
+echo "PASS: site through nginx as a FastCGI pool and as a CGI behind the gateway"

@@ -1,0 +1,277 @@
+// The site app end to end, as site.cgi (RFC 3875 environment + stdin) and as site.fcgi (driven by
+// cgi-fcgi), with the same cases and the same expected answers: layout pages, lists and nested
+// dictionaries, XSS payloads escaped in every context, a cookie set then read back, a session
+// counter, the login form with CSRF (403 without a good token), custom 404 and 500 pages.
+#include "subprocess.hpp"
+
+#include "accounts.hpp"
+#include "fcgihost/password.hpp"
+#include "fcgihost/sqlite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using fh::test::CgiResponse;
+
+namespace {
+
+enum class Mode { Cgi, Fcgi };
+
+// Per test process: a temp dir with the shared INI and an accounts database holding one user, and
+// one FastCGI worker on a loopback socket.
+struct World {
+  fs::path dir;
+  std::string config;
+  std::unique_ptr<fh::test::Listener> listener;
+  std::unique_ptr<fh::test::ChildProcess> worker;
+};
+World* g_world = nullptr; // NOLINT: suite fixture
+
+// The accounts app's schema (its migrations) with one user, as accounts-admin would create it.
+void make_accounts_db(const std::string& path) {
+  fh::sqlite::Connection db(path);
+  db.migrate(accounts::migrations());
+  db.execute("INSERT INTO users (name, email, password_hash, created_at) VALUES (?1, ?2, ?3, 0)",
+             "Alice <A>", "alice@example.org",
+             fh::hash_password("correct horse", fh::PasswordCost::minimum()));
+}
+
+using Jar = std::map<std::string, std::string>;
+
+struct Reply {
+  CgiResponse r;
+  int status() const { return r.status; }
+  bool has(std::string_view s) const { return r.body.find(s) != std::string::npos; }
+  // The Set-Cookie header for `name`, or "".
+  std::string set_cookie(std::string_view name) const {
+    for (const auto& [k, v] : r.headers)
+      if (k == "Set-Cookie" && v.starts_with(std::string(name) + "=")) return v;
+    return {};
+  }
+};
+
+class Site : public ::testing::TestWithParam<Mode> {
+protected:
+  static void SetUpTestSuite() {
+    g_world = new World; // NOLINT: owned until TearDownTestSuite
+    g_world->dir = fs::temp_directory_path() / ("fh-site-test-" + std::to_string(::getpid()));
+    fs::create_directories(g_world->dir);
+    const auto db = (g_world->dir / "accounts.db").string();
+    make_accounts_db(db);
+    g_world->config = (g_world->dir / "site.ini").string();
+    std::ofstream(g_world->config) << "[session]\nsecret = test-secret-0123456789abcdef0123456789\n"
+                                   << "[db]\npath = " << db << "\n[password]\ncost = minimum\n";
+    g_world->listener = std::make_unique<fh::test::Listener>();
+    g_world->worker = std::make_unique<fh::test::ChildProcess>(
+        std::vector<std::string>{FH_SITE_FCGI}, g_world->listener->fd, "",
+        std::vector<std::string>{"APP_CONFIG_FILE=" + g_world->config});
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(g_world->dir);
+    delete g_world;
+    g_world = nullptr;
+  }
+
+  // One request; Set-Cookie answers update `jar`.
+  Reply request(const std::string& method, const std::string& path, Jar& jar,
+                const std::string& body = {}, const std::string& query = {}) {
+    std::string cookie;
+    for (const auto& [k, v] : jar)
+      cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    fh::test::RunOptions opt;
+    opt.env = {"GATEWAY_INTERFACE=CGI/1.1",
+               "SERVER_PROTOCOL=HTTP/1.1",
+               "SERVER_NAME=localhost",
+               "SERVER_PORT=80",
+               "REMOTE_ADDR=127.0.0.1",
+               "SCRIPT_NAME=",
+               "REQUEST_METHOD=" + method,
+               "PATH_INFO=" + path,
+               "QUERY_STRING=" + query,
+               "HTTP_COOKIE=" + cookie,
+               "APP_CONFIG_FILE=" + g_world->config};
+    if (!body.empty()) {
+      opt.env.push_back("CONTENT_TYPE=application/x-www-form-urlencoded");
+      opt.env.push_back("CONTENT_LENGTH=" + std::to_string(body.size()));
+      opt.input = body;
+    }
+    fh::test::ProcessResult res;
+    if (GetParam() == Mode::Cgi) {
+      res = fh::test::run_process({FH_SITE_CGI}, opt);
+    } else {
+      opt.env.push_back("PATH=/usr/bin:/bin");
+      res = fh::test::run_process({FH_CGI_FCGI, "-bind", "-connect",
+                                   "127.0.0.1:" + std::to_string(g_world->listener->port)},
+                                  opt);
+    }
+    EXPECT_FALSE(res.timed_out);
+    Reply rep{fh::test::parse_cgi_response(res.out)};
+    for (const auto& [k, v] : rep.r.headers) {
+      if (k != "Set-Cookie") continue;
+      const auto eq = v.find('='), semi = v.find(';');
+      const auto value = v.substr(eq + 1, semi - eq - 1);
+      if (v.find("Max-Age=0") != std::string::npos)
+        jar.erase(v.substr(0, eq));
+      else
+        jar[v.substr(0, eq)] = value;
+    }
+    return rep;
+  }
+  Reply get(const std::string& path, Jar& jar, const std::string& query = {}) {
+    return request("GET", path, jar, {}, query);
+  }
+};
+
+// The CSRF token in a page's hidden form field.
+std::string csrf_of(const Reply& r) {
+  const std::string marker = "name=\"csrf_token\" value=\"";
+  const auto at = r.r.body.find(marker);
+  if (at == std::string::npos) return {};
+  const auto start = at + marker.size();
+  return r.r.body.substr(start, r.r.body.find('"', start) - start);
+}
+
+TEST_P(Site, HomeIsTheLayoutWithItsBody) {
+  Jar jar;
+  auto r = get("/", jar);
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_EQ(r.r.header("Content-Type").value_or(""), "text/html; charset=utf-8");
+  EXPECT_TRUE(r.has("<title>Home - fcgi-host site</title>")) << r.r.body;
+  EXPECT_TRUE(r.has("<p class=\"welcome\">"));
+  EXPECT_TRUE(r.has("<a href=\"/login\">Sign in</a>"));
+}
+
+TEST_P(Site, PageRendersVariablesListsAndNestedDictionaries) {
+  Jar jar;
+  auto r = get("/page", jar);
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_TRUE(r.has("<ul class=\"tags\"><li>c++</li><li>fastcgi</li><li>&lt;templates&gt;</li>"))
+      << r.r.body;
+  EXPECT_TRUE(r.has("<td>Ada</td><td>engineer</td>"));
+  EXPECT_TRUE(r.has("<td>London (UK)</td>"));
+  EXPECT_TRUE(r.has("<td>COBOL, compilers, nanoseconds</td>"));
+  EXPECT_FALSE(r.has("nobody here"));
+  EXPECT_TRUE(r.has(GetParam() == Mode::Cgi ? "<code>CGI</code>" : "<code>FastCGI</code>"));
+}
+
+TEST_P(Site, XssPayloadsAreEscapedInEveryContext) {
+  for (std::string payload :
+       {"%3Cscript%3Ealert(1)%3C%2Fscript%3E", "%22%20onmouseover%3D%22x", "javascript%3Aalert(1)",
+        "%3C%2Fscript%3E%3Cscript%3Ealert(1)", "%27%29%3Balert(1)%2F%2F"}) {
+    Jar jar;
+    auto r = get("/greet", jar, "name=" + payload + "&link=" + payload);
+    ASSERT_EQ(r.status(), 200) << payload;
+    EXPECT_FALSE(r.has("<script>alert")) << r.r.body;
+    EXPECT_FALSE(r.has("</script><script>")) << r.r.body;
+    EXPECT_FALSE(r.has("\" onmouseover=\"x")) << r.r.body;
+    EXPECT_FALSE(r.has("href=\"javascript:")) << r.r.body;
+    EXPECT_FALSE(r.has("');alert(1)")) << r.r.body;
+  }
+  Jar jar;
+  auto r = get("/greet", jar, "name=%3Cb%3E&link=javascript%3Aalert(1)");
+  EXPECT_TRUE(r.has("Hello, &lt;b&gt;!"));                // HTML body
+  EXPECT_TRUE(r.has("value=\"&lt;b&gt;\""));              // attribute
+  EXPECT_TRUE(r.has("href=\"/greet?name=%3Cb%3E\""));     // URL query
+  EXPECT_TRUE(r.has("<a class=\"link\" href=\"#\">"));    // unsafe URL scheme dropped
+  EXPECT_TRUE(r.has("show('\\x3cb\\x3e')"));              // event handler (JS)
+  EXPECT_TRUE(r.has("var greetName = \"\\x3cb\\x3e\";")); // script block (JS)
+}
+
+TEST_P(Site, CookieIsSetWithMaxAgeAndReadBack) {
+  Jar jar;
+  auto before = get("/request", jar);
+  EXPECT_TRUE(before.has("No <code>flavor</code> cookie yet"));
+  auto set = get("/cookie", jar, "value=vanilla");
+  EXPECT_EQ(set.status(), 200);
+  const auto header = set.set_cookie("flavor");
+  EXPECT_TRUE(header.starts_with("flavor=vanilla;")) << header;
+  EXPECT_NE(header.find("Max-Age=3600"), std::string::npos) << header;
+  EXPECT_NE(header.find("HttpOnly"), std::string::npos) << header;
+  auto back = get("/request", jar);
+  EXPECT_TRUE(back.has("Your browser sent <code>flavor</code> = <code>vanilla</code>."))
+      << back.r.body;
+  EXPECT_EQ(get("/cookie", jar, "value=%3Cx%3E").status(), 400);
+}
+
+TEST_P(Site, SessionCounterIncrementsWithTheCookie) {
+  Jar jar;
+  for (int i = 1; i <= 3; ++i) {
+    auto r = get("/counter", jar);
+    EXPECT_TRUE(r.has("<strong class=\"count\">" + std::to_string(i) + "</strong>")) << i;
+  }
+  Jar fresh; // no cookie: a new session
+  EXPECT_TRUE(get("/counter", fresh).has("class=\"count\">1<"));
+  Jar tampered = jar;
+  tampered["session"][0] = tampered["session"][0] == 'e' ? 'f' : 'e';
+  EXPECT_TRUE(get("/counter", tampered).has("class=\"count\">1<")); // no session, no error
+}
+
+TEST_P(Site, LoginNeedsTheCsrfToken) {
+  Jar jar;
+  auto form = get("/login", jar);
+  ASSERT_EQ(form.status(), 200);
+  const auto token = csrf_of(form);
+  ASSERT_FALSE(token.empty()) << form.r.body;
+  auto missing = request("POST", "/login", jar, "email=alice%40example.org&password=correct+horse");
+  EXPECT_EQ(missing.status(), 403);
+  EXPECT_TRUE(missing.has("<p class=\"error-status\">403 Forbidden</p>")) << missing.r.body;
+  auto bad = request("POST", "/login", jar,
+                     "csrf_token=" + token + "x&email=alice%40example.org&password=correct+horse");
+  EXPECT_EQ(bad.status(), 403);
+  Jar other; // a token from another session does not count
+  get("/login", other);
+  EXPECT_EQ(request("POST", "/login", other,
+                    "csrf_token=" + token + "&email=alice%40example.org&password=correct+horse")
+                .status(),
+            403);
+  EXPECT_FALSE(get("/", jar).has("signed in as"));
+}
+
+TEST_P(Site, LoginChecksThePasswordAndKeepsTheUser) {
+  Jar jar;
+  const auto token = csrf_of(get("/login", jar));
+  auto wrong = request("POST", "/login", jar,
+                       "csrf_token=" + token + "&email=alice%40example.org&password=x");
+  EXPECT_EQ(wrong.status(), 401);
+  EXPECT_TRUE(wrong.has("Wrong email or password."));
+  auto unknown =
+      request("POST", "/login", jar, "csrf_token=" + token + "&email=bob%27--%40x&password=x");
+  EXPECT_EQ(unknown.status(), 401);
+  auto ok = request("POST", "/login", jar,
+                    "csrf_token=" + token + "&email=alice%40example.org&password=correct+horse");
+  EXPECT_EQ(ok.status(), 303);
+  EXPECT_EQ(ok.r.header("Location").value_or(""), "/");
+  auto home = get("/", jar);
+  EXPECT_TRUE(home.has("signed in as <strong class=\"user\">Alice &lt;A&gt;</strong>"))
+      << home.r.body;
+  const auto logout_token = csrf_of(home);
+  EXPECT_EQ(request("POST", "/logout", jar, "x=1").status(), 403);
+  EXPECT_EQ(request("POST", "/logout", jar, "csrf_token=" + logout_token).status(), 303);
+  EXPECT_FALSE(get("/", jar).has("signed in as"));
+}
+
+TEST_P(Site, CustomNotFoundAndServerErrorPages) {
+  Jar jar;
+  auto nf = get("/no/such/page", jar);
+  EXPECT_EQ(nf.status(), 404);
+  EXPECT_TRUE(nf.has("<title>Not Found - fcgi-host site</title>")) << nf.r.body;
+  EXPECT_TRUE(nf.has("There is no page at /no/such/page."));
+  auto boom = get("/boom", jar);
+  EXPECT_EQ(boom.status(), 500);
+  EXPECT_TRUE(boom.has("<p class=\"error-status\">500 Internal Server Error</p>")) << boom.r.body;
+  EXPECT_FALSE(boom.has("deliberate")); // the exception's text stays in the log
+  EXPECT_EQ(request("DELETE", "/page", jar).status(), 405);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Site, ::testing::Values(Mode::Cgi, Mode::Fcgi),
+                         [](const ::testing::TestParamInfo<Mode>& p) {
+                           return std::string(p.param == Mode::Cgi ? "Cgi" : "Fcgi");
+                         });
+
+} // namespace
