@@ -424,9 +424,9 @@ define_targets() {
     skip_target fh-fcgi-4-unix "$HELLO_FCGI not built"
   fi
   if [ -x "$HELLO_FCGI" ]; then
-    # Two keep-alive pools: 4 threads per worker (16 threads = the 2 x `keepalive 8` connections
-    # nginx may keep idle, which can pin them all) and KA_THREADS per worker (more threads than
-    # nginx can pin: the configuration that keeps the speed without the stall).
+    # Two keep-alive pools: 4 threads per worker (16 threads = the 2 x `keepalive 8` idle
+    # connections nginx may keep: a thread-per-connection loop can be pinned by them all) and
+    # KA_THREADS per worker (more threads than nginx can pin).
     add_pool fh4ka supervisor 4 "hello.fcgi --threads 4, 4 workers, kept connections" \
       "$HELLO_FCGI" --threads 4
     add_target fh-fcgi-4-ka fh4ka fcgi-ka \

@@ -224,12 +224,11 @@ def keepalive_section(res, out):
                  "per request; `-unix`: a unix socket (what nginx/nginx.sh ships); `-ka`: TCP "
                  "with `fastcgi_keep_conn on` and an upstream `keepalive`. A plain libfcgi worker serves one kept connection until "
                  "nginx closes it, so under load the other connections nginx opens wait in the "
-                 "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`. Ours runs one "
-                 "libfcgi accept loop per thread (`--threads N`): nginx keeps at most "
-                 "`keepalive` idle connections per nginx worker, so with more threads in the "
-                 "pool than nginx workers × `keepalive` (`fh-fcgi-4-ka-mt`) some threads are "
-                 "always free to accept; with exactly that many (`fh-fcgi-4-ka`) they can all "
-                 "be pinned.",
+                 "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`. Ours serves kept "
+                 "connections from `--threads N` per worker process (`fh-fcgi-4-ka`: 4, "
+                 "`fh-fcgi-4-ka-mt`: more than nginx workers × `keepalive` idle connections "
+                 "nginx may hold), so the same comparison shows whether our loop avoids the "
+                 "stall and whether it needs more threads to do so.",
                  out)
 
 
