@@ -502,7 +502,8 @@ define_targets() {
 # gateway passes no environment of its own). Seed data an endpoint needs goes in prepare_app_env.
 APP_ENDPOINTS=(
   "site-page|template page: site GET /page|apps/site/site.fcgi|cgi-bin/site.cgi|/page|GET||"
-  # When apps/accounts lands (adjust the routes to the real ones):
+  # apps/accounts: every /api route needs a signed-in session (a seeded user, a sign-in to get
+  # the cookie, then BENCH_COOKIE-style header in wrk_report.lua); not wired yet:
   # "accounts-read|SQLite read: GET one user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users/1|GET||"
   # "accounts-write|SQLite write: POST a user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users|POST|{\"name\":\"bench\"}|application/json"
 )
