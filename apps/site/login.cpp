@@ -14,15 +14,16 @@ namespace {
 
 struct Account {
   std::int64_t id;
-  std::string name;
+  std::int64_t session_gen;
   std::string password_hash;
 };
 
 // The accounts app's user row for `email` (unique, case-insensitive), or nullopt.
 std::optional<Account> find_account(fh::Request& rq, const std::string& email) {
-  auto st = rq.db().query("SELECT id, name, password_hash FROM users WHERE email = ?1", email);
+  auto st =
+      rq.db().query("SELECT id, session_gen, password_hash FROM users WHERE email = ?1", email);
   if (!st.step()) return std::nullopt;
-  return Account{st.get_int64(0), st.get_text(1), st.get_text(2)};
+  return Account{st.get_int64(0), st.get_int64(1), st.get_text(2)};
 }
 
 fh::Response login_form(const Site& s, fh::Request& rq, const std::string& email,
@@ -41,23 +42,53 @@ fh::Response login_post(const Site& s, fh::Request& rq) {
     return login_form(s, rq, email, "Enter your email and password.", 400);
   const auto account = find_account(rq, email);
   // Same answer for an unknown user and a wrong password (no user enumeration).
+  if (!account) (void)fh::verify_password(s.dummy_hash, password); // equal timing
   if (!account || !fh::verify_password(account->password_hash, password)) {
     fh::log(fh::LogLevel::Warning, "site: failed sign-in");
     return login_form(s, rq, email, "Wrong email or password.", 401);
   }
+  // The accounts app's session format: a fresh session holding user_id and the user's
+  // session_gen (sign-out anywhere bumps it, which ends every older cookie).
   auto& session = rq.session();
+  session.clear();
   session.set("user_id", account->id);
-  session.set("username", account->name);
+  session.set("gen", account->session_gen);
   return fh::Response::redirect(rq.url_for("home"), 303);
 }
 
 fh::Response logout(fh::Request& rq) {
   fh::require_csrf(rq);
+  if (const auto id = rq.session().get<std::int64_t>("user_id", 0); id > 0) {
+    fh::sqlite::Transaction tx(rq.db());
+    rq.db().execute("UPDATE users SET session_gen = session_gen + 1 WHERE id = ?1", id);
+    tx.commit();
+  }
   rq.session().clear();
   return fh::Response::redirect(rq.url_for("home"), 303);
 }
 
 } // namespace
+
+std::string dummy_hash(const fh::Config& config) {
+  const auto cost = config.get("password.cost", "interactive");
+  if (cost == "minimum")
+    return "$argon2id$v=19$m=8,t=1,p=1$zjxw5fIXrNW/EZ8ulXjrVg$j/"
+           "bgHfnhyml4jqf4O2m9JfqIH09wbQnEqdctVkRqw0g";
+  if (cost == "moderate")
+    return "$argon2id$v=19$m=262144,t=3,p=1$ws/3Kw2JXdeF172hFP2Ucg$"
+           "hq20fAm3m7A/s+klGfRZw14ltdYgL6VxZDwCULkj+sw";
+  return "$argon2id$v=19$m=65536,t=2,p=1$3oGG7awUIPL11uby/rPQPA$"
+         "J6m4daUT9vHGvjRXozaVfHt17rCWl/TBgEcMunr0dHI";
+}
+
+std::optional<std::string> signed_in_user(fh::Request& rq) {
+  const auto id = rq.session().get<std::int64_t>("user_id", 0);
+  if (id <= 0) return std::nullopt;
+  auto st = rq.db().query("SELECT name, session_gen FROM users WHERE id = ?1", id);
+  if (!st.step() || st.get_int64(1) != rq.session().get<std::int64_t>("gen", -1))
+    return std::nullopt;
+  return st.get_text(0);
+}
 
 void register_login(fh::App& app, const SitePtr& site) {
   app.route(

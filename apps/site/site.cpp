@@ -47,11 +47,10 @@ fh::Response render_page(const Site& site, fh::Request& rq, std::string_view tit
   layout.set("TITLE", title);
   add_urls(layout, rq);
   add_urls(body, rq);
-  const auto username = rq.session().get<std::string>("username", "");
-  if (username.empty()) {
-    layout.show_section("ANONYMOUS");
+  if (const auto user = signed_in_user(rq)) {
+    layout.add_section("USER").set("USERNAME", *user).set("CSRF", fh::csrf_token(rq));
   } else {
-    layout.add_section("USER").set("USERNAME", username).set("CSRF", fh::csrf_token(rq));
+    layout.show_section("ANONYMOUS");
   }
   layout.include("BODY", body_template, std::move(body));
   return site.templates.render("layout.tpl", layout, status);
@@ -73,6 +72,7 @@ fh::App make_app() {
   options.strict = config.get<bool>("templates.strict", true);
   auto s = std::make_shared<site::Site>(config.get("templates.root", FH_SITE_TEMPLATES), options);
   s->cookie_max_age = config.get<long>("site.cookie_max_age", 3600L);
+  s->dummy_hash = site::dummy_hash(config);
 
   app.use_sessions(fh::SessionSettings::from_config(config));
   // The accounts app's database and schema (whichever app opens it first migrates it).

@@ -252,8 +252,10 @@ TEST_P(Site, LoginChecksThePasswordAndKeepsTheUser) {
       << home.r.body;
   const auto logout_token = csrf_of(home);
   EXPECT_EQ(request("POST", "/logout", jar, "x=1").status(), 403);
+  Jar replay = jar; // the signed-in cookie, kept by an attacker
   EXPECT_EQ(request("POST", "/logout", jar, "csrf_token=" + logout_token).status(), 303);
   EXPECT_FALSE(get("/", jar).has("signed in as"));
+  EXPECT_FALSE(get("/", replay).has("signed in as")); // sign-out bumped session_gen
 }
 
 TEST_P(Site, CustomNotFoundAndServerErrorPages) {
