@@ -3,9 +3,13 @@
 # nginx.conf.in, start it (foreground child, pid file under the run dir), reload, stop.
 # Never touches /etc/nginx, /var/log/nginx or a system service.
 #
-#   nginx.sh conf RUN_DIR --port N [--static DIR] [--read-timeout 60s]
+#   nginx.sh conf RUN_DIR --port N [--static DIR] [--read-timeout 60s] [--keepalive N]
 #            [--app NAME=UPSTREAM]... [--cgi UPSTREAM] [--status NAME=CONTROL_SOCKET]...
 #       UPSTREAM: unix:/path.sock or 127.0.0.1:PORT
+#       --keepalive N: keep up to N idle connections per nginx worker to each --app pool
+#       (upstream keepalive + fastcgi_keep_conn on; 0 = off, the default). Only for pools of
+#       fcgi-host workers (leader/follower loop; give the pool keepalive=on in spawn), never for
+#       plain libfcgi apps. The CGI location never keeps connections.
 #   nginx.sh start RUN_DIR      starts nginx (daemon off) in the background, prints its pid
 #   nginx.sh stop RUN_DIR       graceful stop (QUIT), then TERM/KILL after 5 s
 #   nginx.sh reload RUN_DIR     HUP
@@ -13,32 +17,22 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NGINX=${NGINX:-/usr/sbin/nginx}
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 conf() {
   local run=$1; shift
-  local port=8080 static="" cgi="" read_timeout=60s apps="" status=""
+  local port=8080 static="" cgi="" read_timeout=60s apps="" status="" upstreams="" keepalive=0
+  local app_specs=() spec
   while [ $# -gt 0 ]; do
     case $1 in
       --port) port=$2; shift 2 ;;
+      --keepalive)
+        [[ $2 =~ ^[0-9]+$ ]] || { echo "nginx.sh conf: --keepalive needs a number" >&2; exit 2; }
+        keepalive=$2; shift 2 ;;
       --static) static=$2; shift 2 ;;
       --read-timeout) read_timeout=$2; shift 2 ;;
       --cgi) cgi=$2; shift 2 ;;
-      --app)
-        local name=${2%%=*} up=${2#*=}
-        apps+="        # FastCGI pool '$name': /$name/... reaches the app's route /...
-        location /$name/ {
-            include $run/fastcgi_params.fcgi-host;
-            fastcgi_split_path_info ^(/$name)(/.*)\$;
-            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-            fastcgi_param PATH_INFO \$fastcgi_path_info;
-            fastcgi_pass $up;
-        }
-        location = /$name {
-            return 301 /$name/;
-        }
-"
-        shift 2 ;;
+      --app) app_specs+=("$2"); shift 2 ;;
       --status)
         local sname=${2%%=*} sock=${2#*=}
         status+="        location = /status/$sname {
@@ -56,6 +50,33 @@ conf() {
       *) echo "nginx.sh conf: unknown option $1" >&2; exit 2 ;;
     esac
   done
+  for spec in "${app_specs[@]}"; do
+    local name=${spec%%=*} up=${spec#*=} pass keep=""
+    pass=$up
+    if [ "$keepalive" -gt 0 ]; then
+      # Kept connections need a named upstream; safe only with leader/follower workers.
+      pass=fh_$name
+      upstreams+="    upstream fh_$name {
+        server $up;
+        keepalive $keepalive;
+    }
+"
+      keep="
+            fastcgi_keep_conn on;"
+    fi
+    apps+="        # FastCGI pool '$name': /$name/... reaches the app's route /...
+        location /$name/ {
+            include $run/fastcgi_params.fcgi-host;
+            fastcgi_split_path_info ^(/$name)(/.*)\$;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param PATH_INFO \$fastcgi_path_info;$keep
+            fastcgi_pass $pass;
+        }
+        location = /$name {
+            return 301 /$name/;
+        }
+"
+  done
   [ -n "$static" ] || static=$run/htdocs
   [ -n "$cgi" ] || cgi=unix:$run/cgi.sock
   mkdir -p "$run"/logs "$run"/tmp "$static"
@@ -64,11 +85,12 @@ conf() {
   # sockets and run dir: keep them as the invoking user (a demo/test instance on loopback).
   local user_directive="# workers run as the invoking user"
   [ "$(id -u)" -ne 0 ] || user_directive="user $(id -un) $(id -gn);"
-  UD=$user_directive APPS=$apps STATUS=$status RUN=$run PORT=$port STATIC=$static CGI=$cgi RT=$read_timeout \
+  UD=$user_directive UPSTREAMS=$upstreams APPS=$apps STATUS=$status RUN=$run PORT=$port STATIC=$static CGI=$cgi RT=$read_timeout \
     python3 - "$HERE"/nginx.conf.in "$run"/nginx.conf <<'PY'
 import os, sys
 s = open(sys.argv[1]).read()
-for k, v in {"@APP_LOCATIONS@": os.environ["APPS"], "@STATUS_LOCATIONS@": os.environ["STATUS"],
+for k, v in {"@UPSTREAMS@": os.environ["UPSTREAMS"], "@APP_LOCATIONS@": os.environ["APPS"],
+             "@STATUS_LOCATIONS@": os.environ["STATUS"],
              "@RUN@": os.environ["RUN"], "@PORT@": os.environ["PORT"],
              "@STATIC@": os.environ["STATIC"], "@CGI_UPSTREAM@": os.environ["CGI"],
              "@READ_TIMEOUT@": os.environ["RT"], "@USER_DIRECTIVE@": os.environ["UD"]}.items():

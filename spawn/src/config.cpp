@@ -44,6 +44,8 @@ po::options_description pool_options() {
       ("max-requests-jitter", po::value<long>(), "add 0..N to max-requests per worker")        //
       ("timeout", po::value<double>(), "kill a worker busy on one request longer (s)")         //
       ("max-rss", po::value<long>(), "recycle a worker whose RSS exceeds MB")                  //
+      ("max-queue-wait", po::value<long>(), "503 if queued in nginx over MS (0: off)")         //
+      ("keepalive", po::bool_switch(), "nginx keeps connections: check the workers")           //
       ("graceful-timeout", po::value<double>(), "seconds a stopping worker may take (30)")     //
       ("reload-on-change", po::bool_switch(), "reload when the app binary changes on disk")    //
       ("chdir,d", po::value<std::string>(), "working directory of the workers")                //
@@ -115,6 +117,8 @@ PoolConfig pool_from(const po::variables_map& vm, std::vector<std::string> comma
   take(vm, "max-requests-jitter", p.max_requests_jitter);
   take(vm, "timeout", p.timeout);
   take(vm, "max-rss", p.max_rss_mb);
+  take(vm, "max-queue-wait", p.max_queue_wait_ms);
+  p.keepalive = vm.count("keepalive") && vm["keepalive"].as<bool>();
   take(vm, "graceful-timeout", p.graceful_timeout);
   p.reload_on_change = vm.count("reload-on-change") && vm["reload-on-change"].as<bool>();
   take(vm, "chdir", p.chdir);
@@ -155,9 +159,12 @@ void read_ini(const std::string& path, SpawnConfig& cfg, po::variables_map& glob
         throw ConfigError(path + ": bad key " + key + " (use [pool.NAME] sections)");
       std::string name = rest.substr(0, dot), k = rest.substr(dot + 1);
       if (!pool_tokens.count(name)) order.push_back(name);
-      if (k == "reload-on-change") {
+      if (k == "reload-on-change" || k == "keepalive") { // switches: on/off in the file
         if (value == "true" || value == "1" || value == "yes" || value == "on")
           pool_tokens[name].push_back("--" + k);
+        else if (value != "false" && value != "0" && value != "no" && value != "off")
+          throw ConfigError(path + ": [pool." + name + "]: " + k + " must be on or off, not '" +
+                            value + "'");
       } else {
         pool_tokens[name].push_back("--" + k + "=" + value);
       }
@@ -300,6 +307,9 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
         errs.push_back(tag + "cgi-gateway executable not found next to spawn; use --gateway PATH");
       if (!std::filesystem::is_directory(p.cgi_dir))
         errs.push_back(tag + "cgi-dir is not a directory: " + p.cgi_dir);
+      if (p.max_queue_wait_ms > 0)
+        errs.push_back(tag +
+                       "max-queue-wait is done by fcgi-host app workers, not the CGI gateway");
     }
     if (p.app.empty())
       errs.push_back(tag + "no application");
@@ -321,7 +331,8 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
     if (p.max_workers > 0 && p.workers > p.max_workers) p.workers = p.max_workers;
     if (p.backlog < 1) errs.push_back(tag + "backlog must be positive");
     if (p.max_requests < 0 || p.max_requests_jitter < 0 || p.timeout < 0 || p.max_rss_mb < 0 ||
-        p.graceful_timeout < 0 || p.stagger < 1 || p.max_boot_failures < 1)
+        p.max_queue_wait_ms < 0 || p.graceful_timeout < 0 || p.stagger < 1 ||
+        p.max_boot_failures < 1)
       errs.push_back(tag + "negative limit (or stagger/max-boot-failures below 1)");
     for (const std::string& e : p.env)
       if (e.find('=') == std::string::npos || e.front() == '=')
@@ -343,6 +354,8 @@ std::string describe(const PoolConfig& p) {
   if (p.max_requests) os << " max-requests=" << p.max_requests << "+" << p.max_requests_jitter;
   if (p.timeout > 0) os << " timeout=" << p.timeout << "s";
   if (p.max_rss_mb) os << " max-rss=" << p.max_rss_mb << "MB";
+  if (p.max_queue_wait_ms) os << " max-queue-wait=" << p.max_queue_wait_ms << "ms";
+  if (p.keepalive) os << " keepalive=on";
   if (!p.cgi_dir.empty()) os << " cgi-dir=" << p.cgi_dir;
   return os.str();
 }

@@ -27,6 +27,9 @@ struct PoolConfig {
   long max_requests = 0, max_requests_jitter = 0;
   double timeout = 0; // seconds one request may run; 0 = off
   long max_rss_mb = 0;
+  long max_queue_wait_ms =
+      0;                  // passed as FH_MAX_QUEUE_WAIT: 503 for requests queued longer; 0 = off
+  bool keepalive = false; // nginx keeps connections to this pool: check the workers can take it
   double graceful_timeout = 30;
   bool reload_on_change = false;
   std::string chdir;

@@ -60,6 +60,17 @@ std::string fmt_seconds(double s) {
   return b;
 }
 
+// The environment every worker of the pool starts with (per-worker entries are added at spawn).
+std::vector<std::string> pool_env(const PoolConfig& cfg) {
+  std::vector<std::string> extra = cfg.env;
+  extra.push_back("FH_POOL=" + cfg.name);
+  if (!cfg.allowed_clients.empty()) extra.push_back("FCGI_WEB_SERVER_ADDRS=" + cfg.allowed_clients);
+  // fcgi-host workers answer 503 + Retry-After to requests nginx queued longer (fcgi_main.cpp).
+  if (cfg.max_queue_wait_ms > 0)
+    extra.push_back("FH_MAX_QUEUE_WAIT=" + std::to_string(cfg.max_queue_wait_ms));
+  return make_env(extra);
+}
+
 } // namespace
 
 double monotonic_now() {
@@ -74,11 +85,7 @@ Pool::Pool(PoolConfig cfg, std::unique_ptr<Listener> listener)
   int most = std::max(cfg_.workers, cfg_.max_workers);
   capacity_ = 2 * std::max(most, 4) + 4;
   board_ = std::make_unique<Scoreboard>(cfg_.name, static_cast<std::uint32_t>(capacity_));
-  std::vector<std::string> extra = cfg_.env;
-  extra.push_back("FH_POOL=" + cfg_.name);
-  if (!cfg_.allowed_clients.empty())
-    extra.push_back("FCGI_WEB_SERVER_ADDRS=" + cfg_.allowed_clients);
-  base_env_ = make_env(extra);
+  base_env_ = pool_env(cfg_);
 }
 
 Worker* Pool::find(pid_t pid) {
@@ -168,8 +175,26 @@ void Pool::doom(Worker& w, const std::string& reason) {
 
 void Pool::refresh(Worker& w, double now) {
   w.last = board_->view(w.slot);
-  if (w.state == WorkerState::Booting && (w.last.ready || now - w.started_at >= cfg_.ready_after))
+  if (w.state == WorkerState::Booting && (w.last.ready || now - w.started_at >= cfg_.ready_after)) {
     w.state = WorkerState::Ready;
+    check_keepalive(w);
+  }
+}
+
+// nginx keep-alive pins a plain libfcgi worker to one kept connection (its one thread blocks
+// reading the next request on it) and stalls the requests behind it (DESIGN.md). Only workers
+// that announce the leader/follower loop on the scoreboard are known to be safe.
+void Pool::check_keepalive(const Worker& w) {
+  if (!cfg_.keepalive || keepalive_warned_ ||
+      (w.last.flags & fh::scoreboard::kFlagLeaderFollower) != 0)
+    return;
+  keepalive_warned_ = true;
+  log_warn("pool " + cfg_.name + ": keepalive is on, but worker " + std::to_string(w.pid) +
+           " is not a leader/follower fcgi-host worker (" +
+           (w.last.threads > 0 ? "no leader/follower flag on the scoreboard"
+                               : "it does not publish on the scoreboard") +
+           "): nginx's kept connections (fastcgi_keep_conn on + upstream keepalive) will pin "
+           "its workers and stall other requests; turn keep-alive off for this pool");
 }
 
 void Pool::murder_hung(Worker& w, double now) {
@@ -379,7 +404,9 @@ void Pool::reload(const std::string& why, const PoolConfig* cfg) {
   if (cfg != nullptr) {
     cfg_ = *cfg;
     target_ = cfg_.workers;
+    base_env_ = pool_env(cfg_); // env, allowed-clients, max-queue-wait may have changed
   }
+  keepalive_warned_ = false; // check the new generation again
   if (halted_) {
     halted_ = false;
     boot_failures_ = 0;
@@ -473,6 +500,7 @@ nlohmann::json Pool::status(double now) const {
               {"generation", w->generation},
               {"state", state_name(w->state)},
               {"publishes", v.threads > 0},
+              {"leader_follower", (v.flags & fh::scoreboard::kFlagLeaderFollower) != 0},
               {"threads", v.threads},
               {"busy", v.busy},
               {"served", v.served},
@@ -491,6 +519,8 @@ nlohmann::json Pool::status(double now) const {
               {"generation", generation_},
               {"target_workers", target_},
               {"halted", halted_},
+              {"keepalive", cfg_.keepalive},
+              {"max_queue_wait_ms", cfg_.max_queue_wait_ms},
               {"stopping", stopping_},
               {"busy_threads", busy},
               {"threads", threads},

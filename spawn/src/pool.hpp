@@ -77,6 +77,7 @@ private:
   void manage(double now);
   void boot_failure(int code, const std::string& what, double now);
   void read_output(Worker& w, bool flush);
+  void check_keepalive(const Worker& w);
   Worker* find(pid_t pid);
 
   PoolConfig cfg_;
@@ -89,6 +90,7 @@ private:
   int generation_ = 1;
   bool halted_ = false;
   bool stopping_ = false;
+  bool keepalive_warned_ = false; // the keep-alive risk is logged once per generation
   double stop_deadline_ = 0;
   double next_spawn_at_ = 0;
   int boot_failures_ = 0;

@@ -58,6 +58,7 @@ WorkerView Scoreboard::view(int slot) const {
   const sb::WorkerSlot* w = sb::slot_at(base_, static_cast<std::uint32_t>(slot));
   v.ready = w->ready.load(std::memory_order_acquire) != 0;
   v.threads = static_cast<int>(w->threads.load(std::memory_order_relaxed));
+  v.flags = w->flags.load(std::memory_order_relaxed);
   if (v.threads > sb::kMaxThreads) v.threads = sb::kMaxThreads;
   for (int i = 0; i < v.threads; ++i) {
     const sb::ThreadSlot& t = w->thread[i];

@@ -14,7 +14,8 @@ namespace spawn {
 // What the master reads about one worker from its slot.
 struct WorkerView {
   bool ready = false;
-  int threads = 0; // 0: the worker does not publish
+  int threads = 0;         // 0: the worker does not publish
+  std::uint32_t flags = 0; // fh::scoreboard::kFlag* bits the worker announced
   int busy = 0;
   std::uint64_t served = 0;
   // The longest-running busy thread, if any.

@@ -29,6 +29,12 @@ inline constexpr std::size_t kUriWords = 32;   // 256 bytes of URI (truncated)
 
 enum ThreadState : std::uint32_t { kIdle = 0, kBusy = 1 };
 
+// WorkerSlot::flags bits, published by the worker before ready=1 (0 from workers that predate
+// them, as the master zeroes the slot).
+// kFlagLeaderFollower: every thread of the worker waits on one epoll set holding the listen socket
+// and the idle kept-alive connections, so nginx keep-alive (fastcgi_keep_conn on) cannot pin it.
+inline constexpr std::uint32_t kFlagLeaderFollower = 1u;
+
 // One worker thread. Written only by that thread; read by the master. method/uri are guarded by a
 // seqlock (seq odd while being written) and stored as relaxed atomic words, so no data race.
 struct ThreadSlot {
@@ -41,12 +47,12 @@ struct ThreadSlot {
 };
 
 // One worker process. The master zeroes it and sets pid before fork; the worker sets threads and
-// then ready=1 once it is about to accept.
+// flags and then ready=1 once it is about to accept.
 struct WorkerSlot {
   std::atomic<std::int32_t> pid;
   std::atomic<std::uint32_t> ready;
   std::atomic<std::uint32_t> threads;
-  std::atomic<std::uint32_t> reserved;
+  std::atomic<std::uint32_t> flags; // kFlag* bits (was reserved, always 0: same layout)
   ThreadSlot thread[kMaxThreads];
 };
 
@@ -156,12 +162,13 @@ public:
 
   bool attached() const { return slot_ != nullptr; }
 
-  // Announces the thread count and that the worker is ready to accept.
-  void init(int thread_count) {
+  // Announces the thread count, the worker's kFlag* bits, and that it is ready to accept.
+  void init(int thread_count, std::uint32_t flags = 0) {
     if (slot_ == nullptr) return;
     slot_->pid.store(static_cast<std::int32_t>(getpid()), std::memory_order_relaxed);
     int n = thread_count < 1 ? 1 : (thread_count > kMaxThreads ? kMaxThreads : thread_count);
     slot_->threads.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
+    slot_->flags.store(flags, std::memory_order_relaxed);
     slot_->ready.store(1, std::memory_order_release);
   }
 

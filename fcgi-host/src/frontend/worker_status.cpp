@@ -20,7 +20,9 @@ scoreboard::Publisher& publisher() {
 void worker_status_init(int thread_count) {
   scoreboard::Publisher& p = publisher();
   if (!p.attached() && !p.attach_from_env()) return;
-  p.init(thread_count);
+  // The library's FastCGI loop (fcgi_loop.cpp) is leader/follower: say so, so that spawn can
+  // tell a pool that is safe behind nginx keep-alive from a plain libfcgi one.
+  p.init(thread_count, scoreboard::kFlagLeaderFollower);
 }
 
 void worker_status_begin(int thread_index, std::string_view method, std::string_view uri) {
