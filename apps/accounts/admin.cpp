@@ -1,0 +1,89 @@
+// accounts-admin: the command line for the accounts database, reading the same config file as
+// the app. `init` creates the database and applies the schema, `migrate` applies pending
+// migrations, `create-user --name N --email E --password-stdin` adds a user (the password is
+// read from stdin, never from the command line, where `ps` would show it).
+#include "accounts.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct Args {
+  std::string config, command, name, email;
+  bool password_stdin = false;
+};
+
+std::optional<Args> parse(int argc, char** argv) {
+  Args a;
+  po::options_description desc("accounts-admin [--config FILE] init|migrate|create-user");
+  desc.add_options()("help,h", "show this help")("config,c", po::value(&a.config),
+                                                 "config file (default: $APP_CONFIG_FILE)")(
+      "name", po::value(&a.name), "create-user: display name")("email", po::value(&a.email),
+                                                               "create-user: email address")(
+      "password-stdin", po::bool_switch(&a.password_stdin),
+      "create-user: read the password from the first line of stdin");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value(&a.command));
+  po::positional_options_description pos;
+  pos.add("command", 1);
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help") || a.command.empty()) {
+    std::cout << desc << "\n";
+    return std::nullopt;
+  }
+  return a;
+}
+
+int create_user(fh::sqlite::Connection& db, const Args& a, const fh::PasswordCost& cost) {
+  if (!a.password_stdin) throw std::invalid_argument("create-user needs --password-stdin");
+  std::string password;
+  std::getline(std::cin, password);
+  const nlohmann::json in = {{"name", a.name}, {"email", a.email}, {"password", password}};
+  const auto user = accounts::create_user_from(db, in, cost);
+  std::cout << user.dump() << "\n";
+  return 0;
+}
+
+int run(const Args& a) {
+  fh::Config cfg;
+  if (!a.config.empty())
+    cfg.load_file(a.config);
+  else
+    cfg.load_from_env("APP_CONFIG_FILE", true);
+  auto settings = fh::sqlite::DatabaseSettings::from_config(cfg, accounts::migrations());
+  fh::sqlite::Connection db(settings.path, settings.busy_timeout_ms);
+  if (a.command == "init" || a.command == "migrate") {
+    const int n = db.migrate(settings.migrations);
+    std::cout << "database " << settings.path << ": applied " << n
+              << " migration(s), schema version " << db.user_version() << "\n";
+    return 0;
+  }
+  if (a.command == "create-user") {
+    db.migrate(settings.migrations);
+    return create_user(db, a, fh::PasswordCost::from_config(cfg));
+  }
+  throw std::invalid_argument("unknown command '" + a.command + "' (init, migrate, create-user)");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    auto args = parse(argc, argv);
+    if (!args) return 2;
+    return run(*args);
+  } catch (const accounts::FieldError& e) {
+    std::cerr << "accounts-admin: " << e.field() << ": " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "accounts-admin: " << e.what() << "\n";
+  }
+  return 1;
+}

@@ -1,0 +1,35 @@
+// The accounts schema as migrations (PRAGMA user_version 0 -> 1 -> ...). Append, never edit.
+#include "accounts.hpp"
+
+namespace accounts {
+
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> all = {
+      // 1: users, groups and memberships.
+      R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL,
+  email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  session_gen   INTEGER NOT NULL DEFAULT 0, -- bumped by sign-out: older session cookies die
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE groups (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE memberships (
+  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX memberships_by_user ON memberships(user_id);
+)sql",
+  };
+  return all;
+}
+
+} // namespace accounts
