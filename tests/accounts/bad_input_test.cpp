@@ -1,0 +1,146 @@
+// Bad input against accounts.cgi and accounts.fcgi: SQL injection strings in every field (stored
+// literally, tables intact), oversized fields and wrong JSON types (400 naming the field), and
+// tampered, truncated, expired and foreign-secret session cookies (401 JSON, never an error page).
+#include "accounts_harness.hpp"
+
+#include "fcgihost/session.hpp"
+#include "fcgihost/sqlite.hpp"
+
+#include <ctime>
+
+using accounts_test::Client;
+using accounts_test::Mode;
+using accounts_test::Reply;
+using accounts_test::Sandbox;
+
+namespace {
+
+class BadInput : public ::testing::TestWithParam<Mode> {
+protected:
+  Sandbox box;
+  Client c{GetParam(), box};
+  void SetUp() override {
+    auto r = c.send({"POST", "/api/sign/up",
+                     R"({"name":"Ann","email":"ann@example.org","password":"12345678"})"});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  void expect_field_error(const std::string& path, const nlohmann::json& body, int status,
+                          const std::string& field) {
+    Reply r = c.send({"POST", path, body.dump()});
+    EXPECT_EQ(r.status, status) << body.dump().substr(0, 200) << " -> " << r.body;
+    EXPECT_EQ(r.json.value("field", ""), field) << r.body;
+  }
+};
+
+const std::vector<std::string> kInjections = {
+    "x'; DROP TABLE users; --", "\" OR \"1\"=\"1", "1); DELETE FROM groups; --",
+    "Robert'); DROP TABLE memberships;--", "' UNION SELECT password_hash FROM users --"};
+
+TEST_P(BadInput, SqlInjectionIsStoredLiterally) {
+  int n = 0;
+  for (const auto& evil : kInjections) {
+    const std::string email = "a" + std::to_string(n++) + "'--@x.org";
+    auto u = c.send({"POST", "/api/users",
+                     nlohmann::json{{"name", evil}, {"email", email}, {"password", evil}}.dump()});
+    ASSERT_EQ(u.status, 201) << u.body;
+    EXPECT_EQ(u.json["name"], evil);
+    auto back = c.send({"GET", "/api/users/" + std::to_string(u.json["id"].get<int>()), ""});
+    EXPECT_EQ(back.json["name"], evil);
+    EXPECT_EQ(back.json["email"], email);
+    auto g = c.send(
+        {"POST", "/api/groups", nlohmann::json{{"name", evil}, {"description", evil}}.dump()});
+    ASSERT_EQ(g.status, 201) << g.body;
+    EXPECT_EQ(g.json["description"], evil);
+    // The password was stored as a hash of the literal string: signing in with it works.
+    Client other(Mode::Cgi, box);
+    auto in = other.send(
+        {"POST", "/api/sign/in", nlohmann::json{{"email", email}, {"password", evil}}.dump()});
+    EXPECT_EQ(in.status, 200) << in.body;
+  }
+  EXPECT_EQ(c.send({"GET", "/api/users/1 OR 1=1", ""}).status, 404);
+  EXPECT_EQ(c.send({"GET", "/api/users", "", "page=1;DROP TABLE users"}).json["field"], "page");
+  EXPECT_EQ(c.send({"DELETE", "/api/groups/1/members", "", "user_id=1 OR 1=1"}).status, 400);
+  auto all = c.send({"GET", "/api/users", "", "per_page=100"});
+  EXPECT_EQ(all.json["total"], 1 + static_cast<int>(kInjections.size()));
+  EXPECT_EQ(c.send({"GET", "/api/groups", ""}).json["total"], static_cast<int>(kInjections.size()));
+}
+
+TEST_P(BadInput, OversizedFieldsAre400) {
+  const std::string big(101, 'n');
+  expect_field_error("/api/users", {{"name", big}, {"email", "b@x.org"}, {"password", "12345678"}},
+                     400, "name");
+  expect_field_error(
+      "/api/users",
+      {{"name", "b"}, {"email", std::string(300, 'e') + "@x.org"}, {"password", "12345678"}}, 400,
+      "email");
+  expect_field_error("/api/users",
+                     {{"name", "b"}, {"email", "b@x.org"}, {"password", std::string(1025, 'p')}},
+                     400, "password");
+  expect_field_error("/api/users", {{"name", "b"}, {"email", "b@x.org"}, {"password", "short"}},
+                     400, "password");
+  expect_field_error("/api/groups", {{"name", "g"}, {"description", std::string(1001, 'd')}}, 400,
+                     "description");
+  expect_field_error("/api/groups", {{"name", ""}}, 400, "name");
+  expect_field_error("/api/sign/up",
+                     {{"name", "b"}, {"email", "b@x.org"}, {"password", std::string(5000, 'p')}},
+                     400, "password");
+}
+
+TEST_P(BadInput, WrongJsonTypesAre400) {
+  for (const auto& name :
+       {nlohmann::json(5), nlohmann::json::array(), nlohmann::json::object(), nlohmann::json(true)})
+    expect_field_error("/api/users",
+                       {{"name", name}, {"email", "b@x.org"}, {"password", "12345678"}}, 400,
+                       "name");
+  expect_field_error("/api/users", {{"name", "b"}, {"email", 7}, {"password", "12345678"}}, 400,
+                     "email");
+  expect_field_error("/api/users", {{"name", "b"}, {"email", "b@x.org"}}, 400, "password");
+  expect_field_error("/api/users",
+                     {{"name", "b"}, {"email", "not-an-email"}, {"password", "12345678"}}, 400,
+                     "email");
+  c.send({"POST", "/api/groups", R"({"name":"g"})"});
+  expect_field_error("/api/groups/1/members", {{"user_id", "1"}}, 400, "user_id");
+  expect_field_error("/api/groups/1/members", {{"user_id", -1}}, 400, "user_id");
+  expect_field_error("/api/groups/1/members", {{"user_id", 1.5}}, 400, "user_id");
+  EXPECT_EQ(c.send({"POST", "/api/users", "[1,2]"}).status, 400);
+  auto bad = c.send({"POST", "/api/users", R"({"name":)"});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(bad.json.contains("error")) << bad.body; // JSON error, not an HTML page
+  EXPECT_EQ(c.send({"POST", "/api/users", "name=x", "", "text/plain"}).status, 415);
+  EXPECT_EQ(c.send({"POST", "/api/users",
+                    R"({"name":"\u0000x","email":"z@x.org","password":"12345678"})"})
+                .status,
+            400);
+}
+
+TEST_P(BadInput, BadSessionCookiesAre401Json) {
+  const std::string good = c.cookie; // "session=<value>"
+  ASSERT_FALSE(good.empty());
+  const std::string value = good.substr(8);
+  std::string tampered = value;
+  tampered[1] = tampered[1] == 'A' ? 'B' : 'A';
+  const nlohmann::json payload = {{"user_id", 1}, {"gen", 0}};
+  const std::int64_t now = std::time(nullptr);
+  const std::vector<std::pair<std::string, std::string>> cookies = {
+      {"tampered", tampered},
+      {"truncated", value.substr(0, value.size() / 2)},
+      {"expired", fh::SessionCodec(box.secret).encode(payload, now - 10)},
+      {"foreign secret",
+       fh::SessionCodec(accounts_test::random_secret()).encode(payload, now + 3600)},
+      {"garbage", "%%%.;;"},
+      {"empty", ""}};
+  for (const auto& [what, v] : cookies) {
+    c.cookie = "session=" + v;
+    auto r = c.send({"GET", "/api/me", ""});
+    EXPECT_EQ(r.status, 401) << what << ": " << r.body;
+    EXPECT_EQ(r.content_type, "application/json") << what;
+    EXPECT_EQ(r.json["error"], "sign in first") << what;
+  }
+  c.cookie = "session=" + fh::SessionCodec(box.secret).encode(payload, now + 3600);
+  EXPECT_EQ(c.send({"GET", "/api/me", ""}).status, 200); // the control: a valid cookie works
+}
+
+INSTANTIATE_TEST_SUITE_P(Frontends, BadInput, ::testing::Values(Mode::Cgi, Mode::Fcgi),
+                         [](const auto& info) { return accounts_test::mode_name(info.param); });
+
+} // namespace
