@@ -1,0 +1,99 @@
+// Unit tests: Config (INI through Program_options, typed getters, error messages naming the key)
+// and PasswordCost / argon2id hashing.
+#include "fcgihost/config.hpp"
+#include "fcgihost/password.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+std::string write_ini(const std::string& text) {
+  auto p = std::filesystem::temp_directory_path() / ("fh-config-" + std::to_string(::getpid()));
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const fh::ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, ReadsSectionsAndTypes) {
+  const auto path = write_ini("# comment\n[db]\npath = /tmp/x.db\nbusy_timeout_ms = 250\n"
+                              "[session]\ninsecure_dev = yes\nratio = 0.5\n");
+  fh::Config c;
+  c.load_file(path);
+  EXPECT_EQ(c.get<std::string>("db.path"), "/tmp/x.db");
+  EXPECT_EQ(c.get<int>("db.busy_timeout_ms"), 250);
+  EXPECT_TRUE(c.get<bool>("session.insecure_dev"));
+  EXPECT_DOUBLE_EQ(c.get<double>("session.ratio"), 0.5);
+  EXPECT_EQ(c.get<int>("db.absent", 7), 7);
+  EXPECT_EQ(c.get("db.absent", "dflt"), "dflt");
+  std::filesystem::remove(path);
+}
+
+TEST(Config, ErrorsNameTheKeyNotTheValue) {
+  fh::Config c;
+  c.set("db.busy_timeout_ms", "soon");
+  c.set("session.secret", "hunter2hunter2");
+  auto missing = error_of([&] { c.get<std::string>("db.path"); });
+  EXPECT_NE(missing.find("'db.path' is missing"), std::string::npos) << missing;
+  auto bad = error_of([&] { c.get<int>("db.busy_timeout_ms"); });
+  EXPECT_NE(bad.find("'db.busy_timeout_ms' is not an integer"), std::string::npos) << bad;
+  EXPECT_EQ(bad.find("soon"), std::string::npos);
+  auto not_bool = error_of([&] { c.get<bool>("session.secret"); });
+  EXPECT_EQ(not_bool.find("hunter2"), std::string::npos) << not_bool;
+  // A present but bad value is an error even with a fallback.
+  EXPECT_THROW(c.get<int>("db.busy_timeout_ms", 5), fh::ConfigError);
+  c.set("n", "99999999999");
+  EXPECT_THROW(c.get<int>("n"), fh::ConfigError);
+  EXPECT_EQ(c.get<long long>("n"), 99999999999LL);
+}
+
+TEST(Config, FileAndEnvironment) {
+  fh::Config c;
+  EXPECT_NE(error_of([&] { c.load_file("/nonexistent/x.ini"); }).find("/nonexistent/x.ini"),
+            std::string::npos);
+  ::unsetenv("FH_TEST_CONFIG");
+  EXPECT_FALSE(c.load_from_env("FH_TEST_CONFIG"));
+  EXPECT_THROW(c.load_from_env("FH_TEST_CONFIG", true), fh::ConfigError);
+  const auto path = write_ini("[a]\nb = c\n");
+  ::setenv("FH_TEST_CONFIG", path.c_str(), 1);
+  EXPECT_TRUE(c.load_from_env("FH_TEST_CONFIG"));
+  EXPECT_EQ(c.get<std::string>("a.b"), "c");
+  std::filesystem::remove(path);
+  const auto broken = write_ini("[a\nnot a line\n");
+  EXPECT_THROW(c.load_file(broken), fh::ConfigError);
+  std::filesystem::remove(broken);
+}
+
+TEST(Password, HashAndVerify) {
+  const auto cost = fh::PasswordCost::minimum();
+  const auto h = fh::hash_password("correct horse", cost);
+  EXPECT_TRUE(h.starts_with("$argon2id$"));
+  EXPECT_EQ(h.find("correct horse"), std::string::npos);
+  EXPECT_TRUE(fh::verify_password(h, "correct horse"));
+  EXPECT_FALSE(fh::verify_password(h, "correct horsE"));
+  EXPECT_FALSE(fh::verify_password("not a hash", "x"));
+  EXPECT_FALSE(fh::verify_password(std::string(500, '$'), "x"));
+  EXPECT_NE(fh::hash_password("correct horse", cost), h); // salted
+}
+
+TEST(Password, CostFromConfig) {
+  fh::Config c;
+  EXPECT_EQ(fh::PasswordCost::from_config(c).memlimit, fh::PasswordCost::interactive().memlimit);
+  c.set("password.cost", "minimum");
+  EXPECT_EQ(fh::PasswordCost::from_config(c).opslimit, fh::PasswordCost::minimum().opslimit);
+  c.set("password.cost", "cheap");
+  EXPECT_THROW(fh::PasswordCost::from_config(c), fh::ConfigError);
+}
+
+} // namespace
