@@ -2,7 +2,7 @@
 # Usage: gnuplot -e "datadir='DIR'; outdir='DIR'" charts.gp  (DIR/vars.gp sets ncol, ntargets)
 load datadir.'/vars.gp'
 
-set terminal svg size 1000,520 dynamic font "sans,11" background rgb "white"
+set terminal svg size 1150,560 dynamic font "sans,11" background rgb "white"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -12,7 +12,8 @@ set xtics rotate by -35 left nomirror
 set key top right
 set logscale y
 set format y "%.0s%c"
-set bmargin 7
+set bmargin 8
+set rmargin 12
 
 set output outdir.'/throughput.svg'
 set title "Requests per second (median), by target and wrk connections — log scale"
