@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR [--port N]: the full fcgi-host demo on 127.0.0.1 (what `./run demo` execs).
-# Starts one spawn master with a FastCGI pool per BUILD_DIR/apps/*/*.fcgi, a second spawn
+# Starts one spawn master with a FastCGI pool per BUILD_DIR/apps/*/*.fcgi (nginx keeps
+# connections to them: fcgi-host workers are leader/follower, docs/deployment.md), a second spawn
 # running the CGI gateway over BUILD_DIR/cgi-bin, and a user-space nginx in front of both; prints
 # the URLs; on Ctrl-C/TERM stops everything it started, by pid, and leaves no process behind.
 set -euo pipefail
@@ -50,7 +51,7 @@ APPS=()
     [ -x "$f" ] || continue
     name=$(basename "$f" .fcgi)
     APPS+=("$name")
-    printf '[pool.%s]\nexec = %s\nsocket = %s\nworkers = %s\nmax-requests = 10000\nmax-requests-jitter = 1000\ntimeout = 30\nreload-on-change = true\n' \
+    printf '[pool.%s]\nexec = %s\nsocket = %s\nworkers = %s\nmax-requests = 10000\nmax-requests-jitter = 1000\ntimeout = 30\nreload-on-change = true\nkeepalive = on\n' \
       "$name" "$f" "$RUN/$name.sock" "$WORKERS"
   done
 } >"$RUN"/pools.ini
@@ -64,7 +65,7 @@ fi
   --log-file "$RUN"/logs/spawn-cgi.log &
 STARTED+=($!)
 
-conf_args=(--port "$PORT" --static "$RUN"/htdocs --cgi "unix:$RUN/cgi.sock" --status "cgi=$RUN/cgi.ctl")
+conf_args=(--port "$PORT" --keepalive 16 --static "$RUN"/htdocs --cgi "unix:$RUN/cgi.sock" --status "cgi=$RUN/cgi.ctl")
 for a in "${APPS[@]}"; do conf_args+=(--app "$a=unix:$RUN/$a.sock"); done
 [ ${#APPS[@]} -gt 0 ] && conf_args+=(--status "apps=$RUN/apps.ctl")
 "$HERE"/nginx.sh conf "$RUN" "${conf_args[@]}"
