@@ -4,6 +4,9 @@
 // verification as a wrong password, so response times do not reveal which emails exist.
 #include "accounts.hpp"
 
+#include <memory>
+#include <mutex>
+
 namespace accounts {
 namespace {
 
@@ -64,9 +67,19 @@ std::int64_t current_user(fh::Request& rq) {
 }
 
 void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
-  // Hashed once at start-up; immutable and shared by every request thread.
-  const auto dummy = std::make_shared<const std::string>(
-      fh::hash_password("no such user: timing equaliser", cost));
+  // Hashed on the first sign-in, not at start-up: a CGI process would pay a full argon2id hash
+  // on every request otherwise. Then immutable and shared by every request thread.
+  struct LazyHash {
+    std::once_flag once;
+    std::string value;
+  };
+  const auto lazy = std::make_shared<LazyHash>();
+  const auto dummy = [lazy, cost]() -> const std::string& {
+    std::call_once(lazy->once, [&] {
+      lazy->value = fh::hash_password("no such user: timing equaliser", cost);
+    });
+    return lazy->value;
+  };
   api.route(
       "/sign/up", {fh::POST},
       [cost](fh::Request& rq) {
@@ -76,7 +89,7 @@ void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
       },
       "sign_up");
   api.route(
-      "/sign/in", {fh::POST}, [dummy](fh::Request& rq) { return sign_in(rq, *dummy); }, "sign_in");
+      "/sign/in", {fh::POST}, [dummy](fh::Request& rq) { return sign_in(rq, dummy()); }, "sign_in");
   api.route("/sign/out", {fh::POST}, sign_out, "sign_out");
   api.route(
       "/me", {fh::GET},

@@ -61,13 +61,9 @@ fh::Response render_page(const Site& site, fh::Request& rq, std::string_view tit
 fh::App make_app() {
   fh::App app("site");
   auto& config = app.config();
-  if (!config.load_from_env("APP_CONFIG_FILE", false)) {
-    // A CGI gateway passes no environment of its own (RFC 3875 only): look beside the binary.
-    std::error_code ec;
-    const auto beside =
-        std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "site.ini";
-    if (!ec && std::filesystem::exists(beside, ec)) config.load_file(beside.string());
-  }
+  // APP_CONFIG_FILE, from --config, the environment, or site.ini beside the binary (the front
+  // ends set it: a CGI gateway passes no environment of its own).
+  config.load_from_env("APP_CONFIG_FILE", false);
   fh::TemplateOptions options;
   options.strict = config.get<bool>("templates.strict", true);
   auto s = std::make_shared<site::Site>(config.get("templates.root", FH_SITE_TEMPLATES), options);

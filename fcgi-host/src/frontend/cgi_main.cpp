@@ -6,6 +6,7 @@
 #include "fcgihost/log.hpp"
 #include "io/body_reader.hpp"
 #include "io/response_writer.hpp"
+#include "sys/config_path.hpp"
 #include "sys/io.hpp"
 
 #include <cstdlib>
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     // Other arguments: RFC 3875 §4.4 lets a server pass search words on the command line; ignore.
   }
   if (std::getenv("REQUEST_METHOD") == nullptr) return usage(argv[0]);
+  fh::detail::default_config_beside_binary();
 
   fh::RawRequest raw;
   for (char** e = environ; *e != nullptr; ++e) {

@@ -8,6 +8,7 @@
 #include "frontend/fcgi_listen.hpp"
 #include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
+#include "sys/config_path.hpp"
 
 #include <boost/program_options.hpp>
 #include <fcgiapp.h>
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
     std::cerr << argv[0] << ": " << e.what() << "\n";
     return 2;
   }
+  fh::detail::default_config_beside_binary();
   std::optional<fh::App> app;
   try {
     app.emplace(make_app());
