@@ -26,6 +26,8 @@ QUICK=0
 LIST_ONLY=0
 REPORT_ONLY=0
 NO_MICRO=0
+MERGE=auto
+RUN_ID=""
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
@@ -43,7 +45,11 @@ usage: $0 BUILD_DIR [options]
   --quick              1-minute smoke run: concurrency 1,32, 1s, 1 rep, no warm-up; writes to
                        BUILD_DIR/bench-work/report/ unless --out is given
   --out DIR            where benchmarks.md and bench/ go (default: ROOT/docs)
-  --no-micro           do not run the Google Benchmark micro-benchmark
+  --no-micro           do not run the Google Benchmark micro-benchmark (with --merge: the
+                       micro-benchmark results already in OUT/bench are kept)
+  --merge / --no-merge keep the rows of OUT/bench/results.csv for the targets this run does not
+                       measure (each row names its run; the report shows every run kept).
+                       Default: --merge with --targets, --no-merge for a full run
   --list               print the targets (and the skipped ones) and exit
   --report-only        render the report of the last run in BUILD_DIR/bench-work again
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
@@ -68,6 +74,8 @@ parse_args() {
       --out) OUT=$2; out_given=1; shift ;;
       --quick) QUICK=1 ;;
       --no-micro) NO_MICRO=1 ;;
+      --merge) MERGE=1 ;;
+      --no-merge) MERGE=0 ;;
       --list) LIST_ONLY=1 ;;
       --report-only) REPORT_ONLY=1 ;;
       -h | --help) usage; exit 0 ;;
@@ -83,6 +91,10 @@ parse_args() {
     [ $out_given -eq 1 ] || OUT=$BUILD/bench-work/report
   fi
   [ -n "$OUT" ] || OUT=$ROOT/docs
+  if [ "$MERGE" = auto ]; then
+    MERGE=0
+    [ "$TARGETS" = all ] || MERGE=1
+  fi
   [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "--reps must be a positive integer" >&2; exit 2; }
   [[ $CONCURRENCY =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "bad --concurrency" >&2; exit 2; }
 }
@@ -395,6 +407,7 @@ start_pool() {
 # --- targets ---------------------------------------------------------------------------------
 declare -a TARGET_NAMES=() SKIPPED=()
 declare -A T_POOL=() T_KIND=() T_LABEL=() T_SCRIPT=() T_PATH=() T_METHOD=() T_BODY=() T_CTYPE=()
+declare -A T_EXPECT=() T_APP=() T_COOKIE=()
 
 # add_target NAME POOL KIND LABEL [SCRIPT]  KIND: return | fcgi | fcgi-ka | cgi | php | http
 add_target() {
@@ -493,46 +506,122 @@ define_targets() {
 # --- hook: our apps' real endpoints (SQLite read, SQLite write, template page) ---------------
 # One line per endpoint, fields separated by '|':
 #   name | what it measures | FastCGI binary (relative to BUILD) | CGI binary (relative to BUILD)
-#   | request path (the app's route) | method | body | content type
+#   | request path (the app's route) | method | body | content type | expected status
 # Each line becomes two targets, app-NAME-fcgi (under spawn -F 4) and app-NAME-cgi (through our
 # gateway), compared in the "Apps" table. A line whose binaries are missing is skipped with a note
-# in the report; an endpoint that does not answer 2xx is marked failed there.
-# Every app gets WORK/apps/APP.ini (a session secret, db.path in WORK): the FastCGI pool through
-# APP_CONFIG_FILE, the CGI program as APP.ini beside a copy of it in WORK/apps/cgi-bin (a CGI
-# gateway passes no environment of its own). Seed data an endpoint needs goes in prepare_app_env.
+# in the report; an endpoint whose check request does not answer the expected status (2xx if
+# none is given) is marked failed there. With an expected status, wrk counts every other status
+# as an error (err_status; wrk alone only counts statuses > 399).
+# A body containing @UNIQ@ is built per request by wrk_report.lua, @UNIQ@ -> RUN-tTHREAD-nCOUNT,
+# so a create endpoint makes a distinct row every time.
+# Every app gets WORK/apps/APP.ini (a random session secret, db.path in WORK/apps, plus what
+# app_ini_APP adds), used by the FastCGI pool through APP_CONFIG_FILE and by the CGI program as
+# APP.ini beside a copy of it in WORK/apps/cgi-bin (a CGI gateway passes no environment of its
+# own; the front ends read NAME.ini beside the binary when APP_CONFIG_FILE is unset). Per app,
+# optional functions: app_ini_APP (extra INI lines), app_setup_APP (seed data, before the pools
+# start), app_signin_APP (after nginx is up: sets APP_COOKIE[APP], sent by wrk as Cookie).
 APP_ENDPOINTS=(
-  "site-page|template page: site GET /page|apps/site/site.fcgi|cgi-bin/site.cgi|/page|GET||"
-  # apps/accounts: every /api route needs a signed-in session (a seeded user, a sign-in to get
-  # the cookie, then BENCH_COOKIE-style header in wrk_report.lua); not wired yet:
-  # "accounts-read|SQLite read: GET one user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users/1|GET||"
-  # "accounts-write|SQLite write: POST a user|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users|POST|{\"name\":\"bench\"}|application/json"
+  "site-page|template page: site GET /page|apps/site/site.fcgi|cgi-bin/site.cgi|/page|GET|||200"
+  "accounts-read|SQLite read: accounts GET /api/users/1 (signed in)|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users/1|GET|||200"
+  "accounts-write|SQLite write: accounts POST /api/users, a new user per request (signed in)|apps/accounts/accounts.fcgi|cgi-bin/accounts.cgi|/api/users|POST|{\"name\":\"bench @UNIQ@\",\"email\":\"@UNIQ@@bench.invalid\",\"password\":\"bench-password\"}|application/json|201"
 )
 declare -a APP_NAMES=()
-declare -A APP_CGI=()
+declare -A APP_CGI=() APP_COOKIE=()
+ACCOUNTS_ADMIN=""
+BENCH_USER_EMAIL=bench-reader@bench.invalid
+BENCH_USER_PASSWORD=bench-password-0
 
-# prepare_app_env: config files and CGI copies for the app endpoints (after WORK is reset).
+# accounts: POST /api/users hashes the new user's password (argon2id) before the INSERT, so the
+# write endpoint costs SQLite + one hash per request. `minimum` keeps the hash a few microseconds
+# (libsodium's OPSLIMIT_MIN/MEMLIMIT_MIN): the number is then about the framework and SQLite, not
+# argon2id. The shipped default (`interactive`, 64 MiB per hash) would bound it at a few
+# hashes/s per core; never use `minimum` outside tests and benchmarks.
+app_ini_accounts() {
+  printf '[password]\ncost = minimum\n'
+}
+
+# accounts: create the database and the signed-in reader (user 1, the one the read endpoint gets).
+app_setup_accounts() {
+  local ini=$WORK/apps/accounts.ini
+  ACCOUNTS_ADMIN=$BUILD/apps/accounts/accounts-admin
+  [ -x "$ACCOUNTS_ADMIN" ] || { warn "$ACCOUNTS_ADMIN not built"; return 1; }
+  "$ACCOUNTS_ADMIN" --config "$ini" init >>"$WORK/logs/accounts-admin.log" 2>&1
+  printf '%s\n' "$BENCH_USER_PASSWORD" | "$ACCOUNTS_ADMIN" --config "$ini" create-user \
+    --name "Bench Reader" --email "$BENCH_USER_EMAIL" --password-stdin \
+    >>"$WORK/logs/accounts-admin.log" 2>&1
+}
+
+# accounts: one sign-in with curl through nginx (the location of the first accounts target), the
+# session cookie (name=value) kept for wrk. FastCGI and CGI share the INI, so one cookie serves
+# both.
+app_signin_accounts() {
+  local t url hdr
+  for t in "${TARGET_NAMES[@]}"; do
+    [ "${T_APP[$t]:-}" = accounts ] && [ -z "${FAILED[$t]:-}" ] && break
+    t=""
+  done
+  [ -n "$t" ] || return 0
+  url=$URL_BASE/t/$t/api/sign/in
+  hdr=$(curl -sS -o "$WORK/signin.body" -D - --max-time 10 -H 'Content-Type: application/json' \
+    --data "{\"email\":\"$BENCH_USER_EMAIL\",\"password\":\"$BENCH_USER_PASSWORD\"}" "$url" \
+    2>>"$WORK/logs/signin.log" || true)
+  APP_COOKIE[accounts]=$(tr -d '\r' <<<"$hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -n1)
+  if [ -z "${APP_COOKIE[accounts]}" ]; then
+    warn "accounts sign-in through $url gave no cookie: $(head -n1 <<<"$hdr") $(head -c 200 "$WORK/signin.body" 2>/dev/null)"
+    return 1
+  fi
+  log "accounts: signed in as $BENCH_USER_EMAIL through /t/$t (cookie ${APP_COOKIE[accounts]%%=*})"
+}
+
+# prepare_app_env: config files, seed data and CGI copies for the app endpoints (WORK/apps is
+# fresh: the previous run's databases are gone).
 prepare_app_env() {
-  local app secret
+  local app secret t
   [ ${#APP_NAMES[@]} -gt 0 ] || return 0
   mkdir -p "$WORK/apps/cgi-bin"
-  secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+  secret=$(head -c 48 /dev/urandom | base64 -w0)
   for app in "${APP_NAMES[@]}"; do
-    printf '[session]\nsecret = %s\n[db]\npath = %s\n' "$secret" "$WORK/apps/$app.db" \
-      >"$WORK/apps/$app.ini"
+    {
+      printf '[session]\nsecret = %s\n[db]\npath = %s\n' "$secret" "$WORK/apps/$app.db"
+      if declare -F "app_ini_$app" >/dev/null; then "app_ini_$app"; fi
+    } >"$WORK/apps/$app.ini"
+    chmod 600 "$WORK/apps/$app.ini"
     cp "${APP_CGI[$app]}" "$WORK/apps/$app.ini" "$WORK/apps/cgi-bin/"
+    if declare -F "app_setup_$app" >/dev/null && ! "app_setup_$app"; then
+      for t in "${TARGET_NAMES[@]}"; do
+        [ "${T_APP[$t]:-}" = "$app" ] && FAILED[$t]="setup of $app failed (see $WORK/logs)"
+      done
+    fi
+  done
+}
+
+# app_signins: after nginx is up, the sign-ins of the apps that need a session.
+app_signins() {
+  local app t
+  for app in "${APP_NAMES[@]}"; do
+    declare -F "app_signin_$app" >/dev/null || continue
+    if ! "app_signin_$app"; then
+      for t in "${TARGET_NAMES[@]}"; do
+        [ "${T_APP[$t]:-}" = "$app" ] && [ -z "${FAILED[$t]:-}" ] \
+          && FAILED[$t]="could not sign in to $app (see $WORK/signin.body)"
+      done
+      continue
+    fi
+    for t in "${TARGET_NAMES[@]}"; do
+      [ "${T_APP[$t]:-}" = "$app" ] && T_COOKIE[$t]=${APP_COOKIE[$app]:-}
+    done
   done
 }
 
 define_app_targets() {
-  local line name what fcgi cgi path method body ctype t app
+  local line name what fcgi cgi path method body ctype expect t app
   for line in "${APP_ENDPOINTS[@]}"; do
-    IFS='|' read -r name what fcgi cgi path method body ctype <<<"$line"
+    IFS='|' read -r name what fcgi cgi path method body ctype expect <<<"$line"
     if [ ! -x "$BUILD/$fcgi" ] || [ ! -x "$BUILD/$cgi" ] || [ ! -x "$GATEWAY" ]; then
       skip_target "app-$name" "$BUILD/$fcgi, $BUILD/$cgi or the gateway not built"
       continue
     fi
     app=$(basename "$cgi" .cgi)
-    [[ " ${APP_NAMES[*]} " == *" $app "* ]] || APP_NAMES+=("$app")
     APP_CGI[$app]=$BUILD/$cgi
     add_pool "app-$name" supervisor 4 "$fcgi, 4 workers" \
       /usr/bin/env "APP_CONFIG_FILE=$WORK/apps/$app.ini" "$BUILD/$fcgi"
@@ -542,7 +631,18 @@ define_app_targets() {
       "$WORK/apps/cgi-bin/$app.cgi"
     for t in "app-$name-fcgi" "app-$name-cgi"; do
       T_PATH[$t]=$path T_METHOD[$t]=$method T_BODY[$t]=$body T_CTYPE[$t]=$ctype
+      T_EXPECT[$t]=$expect T_APP[$t]=$app
     done
+  done
+}
+
+# app_names: the apps of the selected targets (after select_targets).
+app_names() {
+  local t
+  APP_NAMES=()
+  for t in "${TARGET_NAMES[@]}"; do
+    [ -n "${T_APP[$t]:-}" ] || continue
+    [[ " ${APP_NAMES[*]} " == *" ${T_APP[$t]} "* ]] || APP_NAMES+=("${T_APP[$t]}")
   done
 }
 
@@ -603,6 +703,12 @@ location_for() { # TARGET: the nginx location block of one target
       echo "    include $WORK/nginx/$(params_for "$t").script;"
       local pinfo=${T_PATH[$t]}
       [ "$pinfo" != / ] || pinfo=""
+      if [ -n "${T_APP[$t]:-}" ]; then
+        # App endpoints: the path after /t/NAME goes to the program as PATH_INFO (the measured
+        # route, and /api/sign/in for the one sign-in before the runs).
+        echo "    fastcgi_split_path_info ^(/t/$t)(/.*)\$;"
+        pinfo=\$fastcgi_path_info
+      fi
       echo "    fastcgi_param REQUEST_URI \"/$name$pinfo\";"
       echo "    fastcgi_param SCRIPT_FILENAME \"$script\";"
       echo "    fastcgi_param SCRIPT_NAME \"/$name\";"
@@ -669,20 +775,29 @@ declare -A FAILED=()
 
 target_url() { echo "$URL_BASE/t/$1${T_PATH[$1]}"; }
 
-# check_target T: one request through nginx must answer 200 with "Hello" (or anything 2xx for
-# app endpoints). Retries for 5 s while a backend boots.
+# check_target T: one request through nginx must answer 200 with "Hello" (app endpoints: their
+# expected status, else any 2xx; a body with @UNIQ@ gets a unique value). Retries for 5 s while
+# a backend boots.
 check_target() {
-  local t=$1 code body tries=25
+  local t=$1 code body tries=25 data want
+  want=${T_EXPECT[$t]:-}
   while [ "$tries" -gt 0 ]; do
+    data=${T_BODY[$t]:-}
+    data=${data//@UNIQ@/check-$t-$tries-$RANDOM}
     code=$(curl -sS -o "$WORK/check.body" -w '%{http_code}' --max-time 5 \
-      -X "${T_METHOD[$t]:-GET}" ${T_BODY[$t]:+--data "${T_BODY[$t]}"} \
-      ${T_CTYPE[$t]:+-H "Content-Type: ${T_CTYPE[$t]}"} "$(target_url "$t")" 2>/dev/null || true)
+      -X "${T_METHOD[$t]:-GET}" ${data:+--data "$data"} \
+      ${T_CTYPE[$t]:+-H "Content-Type: ${T_CTYPE[$t]}"} \
+      ${T_COOKIE[$t]:+-H "Cookie: ${T_COOKIE[$t]}"} "$(target_url "$t")" 2>/dev/null || true)
     body=$(head -c 200 "$WORK/check.body" 2>/dev/null || true)
-    if [[ $code == 2* ]] && { [[ $t == app-* ]] || grep -qi hello <<<"$body"; }; then return 0; fi
+    if [ -n "$want" ]; then
+      [ "$code" = "$want" ] && return 0
+    elif [[ $code == 2* ]] && { [[ $t == app-* ]] || grep -qi hello <<<"$body"; }; then
+      return 0
+    fi
     sleep 0.2
     tries=$((tries - 1))
   done
-  FAILED[$t]="check request answered HTTP ${code:-none}: $(tr '\n' ' ' <<<"$body" | cut -c1-80)"
+  FAILED[$t]="check request answered HTTP ${code:-none}${want:+ (expected $want)}: $(tr '\n' ' ' <<<"$body" | cut -c1-80)"
   return 1
 }
 
@@ -701,10 +816,14 @@ rss_of_target() {
 
 # wrk_run T C DURATION OUTFILE: one wrk run through nginx (output: wrk's text + WRK_RESULT).
 wrk_run() {
-  local t=$1 c=$2 d=$3 out=$4 threads
+  local t=$1 c=$2 d=$3 out=$4 threads tag
+  tag=${out##*/}
+  tag=${tag%.txt}
   threads=$NCPU
   [ "$c" -lt "$threads" ] && threads=$c
   BENCH_METHOD=${T_METHOD[$t]:-} BENCH_BODY=${T_BODY[$t]:-} BENCH_CTYPE=${T_CTYPE[$t]:-} \
+    BENCH_COOKIE=${T_COOKIE[$t]:-} BENCH_EXPECT=${T_EXPECT[$t]:-} \
+    BENCH_TAG=$tag \
     timeout --foreground $(($(seconds "$d") + 60)) wrk -t "$threads" -c "$c" -d "$d" --timeout "$WRK_TIMEOUT" \
     --latency -s "$MATRIX/wrk_report.lua" "$(target_url "$t")" >"$out" 2>&1 || true
 }
@@ -725,6 +844,8 @@ measure() {
   pmax=$(field max_us "$line")
   econ=$(field connect "$line") erd=$(field read "$line") ewr=$(field write "$line")
   est=$(field status "$line") eto=$(field timeout "$line")
+  # With an expected status, every other status is an error (wrk's own count: > 399 only).
+  [ -z "${T_EXPECT[$t]:-}" ] || est=$(field unexpected "$line")
   errs=$((${econ:-0} + ${erd:-0} + ${ewr:-0} + ${est:-0} + ${eto:-0}))
   rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.1f", (d > 0 ? r * 1e6 / d : 0) }')
   read -r -a rss <<<"$(rss_of_target "$t")"
@@ -798,8 +919,11 @@ measure_startup() {
 
 run_micro() {
   local dest=$1
+  if [ $NO_MICRO -eq 1 ]; then
+    [ "$MERGE" -eq 1 ] || rm -f "$dest"
+    return 0
+  fi
   rm -f "$dest"
-  [ $NO_MICRO -eq 0 ] || return 0
   if [ -z "$MICRO" ]; then
     warn "no micro-benchmark binary under $BUILD/tests/bench (build with -DFH_BUILD_BENCH=ON)"
     return 0
@@ -838,6 +962,7 @@ describe_machine() { # -> markdown on stdout (the report's "Machine" section)
 collect_report_inputs() {
   local meta=$WORK/meta.md skipped=$WORK/skipped.tsv targets_tsv=$WORK/targets.tsv s t f
   echo "./run bench $*" >"$WORK/command.txt"
+  echo "$RUN_ID" >"$WORK/run_id.txt"
   describe_machine >"$meta"
   : >"$skipped"
   for s in "${SKIPPED[@]}"; do printf '%s\t%s\n' "${s%%"$SEP"*}" "${s#*"$SEP"}" >>"$skipped"; done
@@ -863,8 +988,11 @@ render_report() {
     exit 1
   fi
   mkdir -p "$data" "$WORK/plot"
-  cp "$WORK/results.csv" "$data/results.csv"
-  python3 "$MATRIX/report.py" --csv "$data/results.csv" --targets "$WORK/targets.tsv" \
+  local merge_args=()
+  [ "$MERGE" -eq 1 ] && [ -f "$data/results.csv" ] && merge_args=(--previous "$data/results.csv")
+  python3 "$MATRIX/report.py" --csv "$WORK/results.csv" --csv-out "$data/results.csv" \
+    "${merge_args[@]}" --run-id "$(cat "$WORK/run_id.txt" 2>/dev/null || true)" \
+    --runs-dir "$data/runs" --targets "$WORK/targets.tsv" \
     --skipped "$WORK/skipped.tsv" --meta "$WORK/meta.md" --nginx "$WORK/nginx-settings.txt" \
     --locations "$WORK/nginx-locations.txt" --micro "$data/micro.json" \
     --startup "$WORK/startup.tsv" --datadir "$WORK/plot" --out "$out_md" \
@@ -907,10 +1035,11 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-  rm -rf "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/nginx" "$WORK/sock"
+  rm -rf "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/nginx" "$WORK/sock" "$WORK/apps"
   mkdir -p "$WORK/runs" "$WORK/logs" "$WORK/plot" "$WORK/sock" "$OUT/bench"
   log "compiling the plain C baselines into $WORK/bin"
   compile_baselines
+  app_names
   prepare_app_env
 
   local pool t
@@ -927,12 +1056,14 @@ main() {
   log "starting nginx on 127.0.0.1:$NGINX_PORT (prefix $WORK/nginx)"
   start_nginx || { warn "nginx did not start"; exit 1; }
   URL_BASE=http://127.0.0.1:$NGINX_PORT
+  app_signins
   for t in "${TARGET_NAMES[@]}"; do
     [ -n "${FAILED[$t]:-}" ] || check_target "$t" || warn "target $t fails its check: ${FAILED[$t]}"
   done
 
   CSV=$WORK/results.csv
   echo "time,rep,target,concurrency,duration_s,requests,rps,p50_us,p90_us,p99_us,max_us,err_connect,err_read,err_write,err_status,err_timeout,errors,workers,rss_kib_mean,rss_kib_max" >"$CSV"
+  RUN_ID=$(date -u +%FT%H:%MZ)
   warm_up
   log "measuring: ${#TARGET_NAMES[@]} targets x concurrency $CONCURRENCY x $REPS reps, $DURATION each"
   run_matrix

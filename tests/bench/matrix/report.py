@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""report.py: results.csv of one bench run -> docs/benchmarks.md + gnuplot data files.
+"""report.py: results.csv of a bench run -> docs/benchmarks.md + gnuplot data files.
+
+With --previous (bench.sh --merge, the default with --targets) the rows of earlier runs for the
+targets this run did not measure are kept, each row naming its run (column `run`), and the
+report lists every run kept with its own machine description (docs/bench/runs/RUN/).
 
 Called by tests/bench/bench.sh (stdlib only). Every number in the report comes from the CSV of
 the same run: per target and concurrency the median over the repetitions of req/s, p50 and p99,
@@ -29,6 +33,12 @@ def parse_args():
     p.add_argument("--datadir", required=True, help="where the gnuplot .dat files go")
     p.add_argument("--out", required=True)
     p.add_argument("--command", default="./run bench")
+    p.add_argument("--run-id", help="this run's id (UTC start, e.g. 2026-11-22T01:47Z)")
+    p.add_argument("--previous", help="merge: the results.csv of earlier runs; their rows for "
+                   "targets this run did not measure are kept (with their run id)")
+    p.add_argument("--runs-dir", help="per-run inputs (meta.md, targets.tsv, command.txt, "
+                   "skipped.tsv) of every run the report shows, one directory per run id")
+    p.add_argument("--csv-out", help="where the (merged) CSV goes; default: --csv in place")
     return p.parse_args()
 
 
@@ -63,6 +73,7 @@ class Results:
                                for k in ("connect", "read", "write", "status", "timeout")},
                 "rss_max": statistics.median(int(r["rss_kib_max"]) for r in rs) / 1024.0,
                 "workers": max(int(r["workers"]) for r in rs),
+                "run": rs[-1].get("run") or "",
             }
         self.rss = {}
         by_target = defaultdict(list)
@@ -90,13 +101,13 @@ def fmt_errors(cell):
     return RED.format(f"{cell['errors']:,}") + f" ({detail})"
 
 
-def main_tables(res, targets, out):
+def main_tables(res, targets, out, show_run=False):
     ceiling = "nginx"
     for c in res.concs:
         out.append(f"\n### {c} connection{'s' if c > 1 else ''}\n")
         out.append("| target | req/s (median) | min–max | × nginx | p50 ms | p99 ms | errors "
-                   "| RSS/worker MiB | workers |")
-        out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|")
+                   "| RSS/worker MiB | workers |" + (" run |" if show_run else ""))
+        out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|" + ("---|" if show_run else ""))
         top = res.get(ceiling, c)
         for name, _kind, label in targets:
             cell = res.get(name, c)
@@ -107,7 +118,7 @@ def main_tables(res, targets, out):
                 f"| `{name}` {label} | {fmt_rps(cell['rps'])} | {fmt_rps(cell['rps_min'])}–"
                 f"{fmt_rps(cell['rps_max'])} | {vs} | {fmt_ms(cell['p50'])} | "
                 f"{fmt_ms(cell['p99'])} | {fmt_errors(cell)} | {cell['rss_max']:.1f} | "
-                f"{cell['workers']} |")
+                f"{cell['workers']} |" + (f" {cell['run']} |" if show_run else ""))
 
 
 def ratio_row(res, goal, num, den, conc, threshold, out, metric="rps"):
@@ -122,6 +133,8 @@ def ratio_row(res, goal, num, den, conc, threshold, out, metric="rps"):
     verdict = "✅ met" if met else "❌ not met"
     if r >= threshold and a["errors"]:
         verdict += f" (ratio ok but {a['errors']} errors)"
+    if a["run"] != b["run"]:
+        verdict += f" (different runs: {a['run']} / {b['run']})"
     out.append(f"| {goal} | `{num}` / `{den}` | {conc} | **{r:.2f}×** | ≥ {threshold} | {verdict} |")
 
 
@@ -138,10 +151,13 @@ def stall_row(res, ka, base, conc, out):
                f"{'✅ met' if ok else '❌ not met'} |")
 
 
-def goals(res, out):
+def goals(res, out, multi=False):
     cs = res.concs
-    out.append("\n## Goals of issue 5 (ratios from this run's medians)\n")
-    out.append("A ratio counts as met only if the numerator also had 0 errors.\n")
+    out.append("\n## Goals of issue 5 (ratios from " + ("the medians of each target's run"
+               if multi else "this run's medians") + ")\n")
+    out.append("A ratio counts as met only if the numerator also had 0 errors." +
+               (" Ratios between targets of different runs are marked so." if multi else "")
+               + "\n")
     out.append("| goal | ratio | connections | measured | goal | verdict |")
     out.append("|---|---|---:|---:|---:|---|")
     for c in cs:
@@ -257,25 +273,50 @@ def startup_section(path, out):
 
 def apps_section(res, targets, out):
     names = [n for n, _k, _l in targets if n.startswith("app-") and n.endswith("-fcgi")]
+    names = [n for n in names if any(res.get(n, c) for c in res.concs)]
     if not names:
         out.append("\n## Apps\n")
         out.append("No app endpoint was measured in this run (SQLite read/write and template "
                    "page hooks: `APP_ENDPOINTS` in tests/bench/bench.sh).\n")
         return
+    labels = {n: l for n, _k, l in targets}
     out.append("\n## Apps: FastCGI / CGI for the same endpoint\n")
-    out.append("| endpoint | connections | FastCGI req/s | CGI req/s | ratio | goal | verdict |")
-    out.append("|---|---:|---:|---:|---:|---:|---|")
+    out.append("Our apps' real endpoints, each served by the FastCGI worker (`APP.fcgi`, spawn -F "
+               "4) and by the CGI binary through our gateway (`spawn --cgi-dir`), behind the "
+               "same nginx. The accounts endpoints run signed in (one sign-in with curl before "
+               "the runs; wrk sends the session cookie); `accounts-write` creates a distinct "
+               "user per request (wrk_report.lua builds the body from a run tag, the wrk thread "
+               "and a per-thread counter) and counts every status but 201 as an error. The "
+               "create hashes the new user's password with `password.cost = minimum` "
+               "(microseconds; the shipped `interactive` cost would make argon2id, not the framework or "
+               "SQLite, the bottleneck). Each run starts from a fresh database with one user; "
+               "the write runs (warm-up included) grow it to tens of thousands of rows.\n")
+    for f in names:
+        out.append(f"- `{f[4:-5]}`: {labels.get(f, '').rsplit(', FastCGI', 1)[0]}")
+    out.append("")
+    out.append("| endpoint | connections | FastCGI req/s | p99 ms | errors | CGI req/s | p99 ms "
+               "| errors | FastCGI / CGI | goal | verdict | run |")
+    out.append("|---|---:|---:|---:|---|---:|---:|---|---:|---:|---|---|")
     for f in names:
         g = f[:-len("-fcgi")] + "-cgi"
         for c in res.concs:
             a, b = res.get(f, c), res.get(g, c)
-            if not a or not b:
+            if not a and not b:
                 continue
             need = 5.0 if c == 1 else 10.0
-            r = a["rps"] / b["rps"] if b["rps"] else float("inf")
-            ok = r >= need and a["errors"] == 0 and b["errors"] == 0
-            out.append(f"| `{f[4:-5]}` | {c} | {fmt_rps(a['rps'])} | {fmt_rps(b['rps'])} | "
-                       f"**{r:.2f}×** | ≥ {need:g} | {'✅ met' if ok else '❌ not met'} |")
+            fa = (f"{fmt_rps(a['rps'])} | {fmt_ms(a['p99'])} | {fmt_errors(a)}" if a
+                  else "– | – | –")
+            fb = (f"{fmt_rps(b['rps'])} | {fmt_ms(b['p99'])} | {fmt_errors(b)}" if b
+                  else "– | – | –")
+            if a and b:
+                r = a["rps"] / b["rps"] if b["rps"] else float("inf")
+                ok = r >= need and a["errors"] == 0 and b["errors"] == 0
+                ratio, verdict = f"**{r:.2f}×**", ("✅ met" if ok else "❌ not met")
+            else:
+                ratio, verdict = "–", "not measured"
+            runs = sorted({x["run"] for x in (a, b) if x})
+            out.append(f"| `{f[4:-5]}` | {c} | {fa} | {fb} | {ratio} | ≥ {need:g} | {verdict} "
+                       f"| {' / '.join(runs)} |")
 
 
 def micro_section(path, out):
@@ -323,26 +364,139 @@ def write_plot_data(res, targets, datadir):
         f.write(f"ncol = {len(res.concs) + 1}\nntargets = {len(names)}\n")
 
 
+FIELDS = ["time", "rep", "target", "concurrency", "duration_s", "requests", "rps", "p50_us",
+          "p90_us", "p99_us", "max_us", "err_connect", "err_read", "err_write", "err_status",
+          "err_timeout", "errors", "workers", "rss_kib_mean", "rss_kib_max", "run"]
+RUN_FILES = ("meta.md", "targets.tsv", "command.txt", "skipped.tsv")
+
+
+def read_rows(path):
+    if not path or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def merge(a, rows):
+    """This run's rows (+ run id); with --previous, earlier rows of targets it did not measure.
+
+    Writes the merged CSV, copies this run's inputs into runs-dir/RUN and removes the
+    directories of runs that no longer own a row. Returns (rows, run ids oldest first, this
+    run's id, {run: {file: text}})."""
+    run = a.run_id or (min(r["time"] for r in rows)[:16] + "Z" if rows else "unknown")
+    for r in rows:
+        r["run"] = run
+    measured = {r["target"] for r in rows}
+    kept = [r for r in read_rows(a.previous) if r["target"] not in measured]
+    for r in kept:
+        r["run"] = r.get("run") or "unknown"
+    rows = kept + rows
+    out_csv = a.csv_out or a.csv
+    with open(out_csv, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    runs = sorted({r["run"] for r in rows})
+    info = {}
+    if a.runs_dir:
+        import shutil
+        os.makedirs(a.runs_dir, exist_ok=True)
+        here = os.path.join(a.runs_dir, run)
+        os.makedirs(here, exist_ok=True)
+        src = {"meta.md": a.meta, "targets.tsv": a.targets, "skipped.tsv": a.skipped}
+        for name, path in src.items():
+            if path and os.path.exists(path) and os.path.abspath(path) != os.path.abspath(
+                    os.path.join(here, name)):
+                shutil.copyfile(path, os.path.join(here, name))
+        with open(os.path.join(here, "command.txt"), "w", encoding="utf-8") as f:
+            f.write(a.command.strip() + "\n")
+        for d in os.listdir(a.runs_dir):
+            if d not in runs and os.path.isdir(os.path.join(a.runs_dir, d)):
+                shutil.rmtree(os.path.join(a.runs_dir, d))
+        for r in runs:
+            info[r] = {}
+            for name in RUN_FILES:
+                p = os.path.join(a.runs_dir, r, name)
+                if os.path.exists(p):
+                    with open(p, encoding="utf-8") as f:
+                        info[r][name] = f.read()
+    else:
+        info[run] = {"command.txt": a.command}
+        with open(a.meta, encoding="utf-8") as f:
+            info[run]["meta.md"] = f.read()
+    return rows, runs, run, info
+
+
+def merged_targets(runs, info, rows, this_targets):
+    """Target list in the order of the oldest run that has them, label of the latest."""
+    have = {r["target"] for r in rows}
+    order, label = [], {}
+    per_run = {r: [t for t in (info.get(r, {}).get("targets.tsv", "").splitlines()) if t]
+               for r in runs}
+    for r in runs:
+        for line in per_run[r]:
+            name = line.split("\t")[0]
+            if name not in label:
+                order.append(name)
+            label[name] = line.split("\t")
+    for t in this_targets:
+        if t[0] not in label:
+            order.append(t[0])
+        label[t[0]] = t
+    return [label[n] for n in order if n in have]
+
+
 def main():
     a = parse_args()
     with open(a.csv, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    rows, runs, this_run, info = merge(a, rows)
     res = Results(rows)
-    targets = read_tsv(a.targets)
-    skipped = read_tsv(a.skipped)
-    with open(a.meta, encoding="utf-8") as f:
-        meta = f.read().rstrip()
+    targets = merged_targets(runs, info, rows, read_tsv(a.targets))
+    have = {r["target"] for r in rows}
+    skipped, seen = [], set()
+    for r in reversed(runs):
+        for line in info.get(r, {}).get("skipped.tsv", "").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 2 and parts[0] not in have and parts[0] not in seen:
+                seen.add(parts[0])
+                skipped.append(parts)
     with open(a.nginx, encoding="utf-8") as f:
         nginx = f.read().rstrip()
+    multi = len(runs) > 1
+    if multi:
+        provenance = (
+            f"This report merges {len(runs)} runs (listed under *Machine and settings*): each "
+            "target's numbers come from the latest run that measured it (the `run` column), "
+            "medians over that run's repetitions, errors summed over them (any error is shown "
+            "in red), RSS per worker measured right after each run. A ratio between targets "
+            "measured in different runs is marked so: the machine's load differs between runs. "
+            "A run with `--targets` replaces only its targets' rows in "
+            "[bench/results.csv](bench/results.csv) (column `run`); a full run replaces all.")
+    else:
+        provenance = (
+            "All numbers below come from one run: medians over the repetitions, errors summed "
+            "over them (any error is shown in red), RSS per worker measured right after each "
+            f"run. Command: `{a.command.strip()}`. Raw data: "
+            "[bench/results.csv](bench/results.csv).")
+    if multi:
+        meta_parts = []
+        for r in reversed(runs):
+            ts = sorted({row["target"] for row in rows if row["run"] == r})
+            cmd = info[r].get("command.txt", "").strip() or "?"
+            meta_parts.append(f"### Run {r}: `{cmd}`\n\nTargets from this run: "
+                              + ", ".join(f"`{t}`" for t in ts) + ".\n\n"
+                              + info[r].get("meta.md", "(no description kept)\n").rstrip())
+        meta = "\n\n".join(meta_parts)
+    else:
+        meta = info[this_run].get("meta.md", "").rstrip()
 
     out = ["# Benchmarks", "",
            "<!-- generated by tests/bench/bench.sh (tests/bench/matrix/report.py); "
            "do not edit by hand: rerun `./run bench` -->", "",
-           "Every target answers the same `Hello, world` (plain text) through one user-space "
-           "nginx on 127.0.0.1; wrk runs on the same machine over loopback. All numbers below "
-           "come from one run: medians over the repetitions, errors summed over them (any error "
-           f"is shown in red), RSS per worker measured right after each run. Command: "
-           f"`{a.command.strip()}`. Raw data: [bench/results.csv](bench/results.csv).", "",
+           "Every hello target answers the same `Hello, world` (plain text) through one "
+           "user-space nginx on 127.0.0.1 (the `app-*` targets: our apps' real endpoints, see "
+           "*Apps* below); wrk runs on the same machine over loopback. " + provenance, "",
            "![requests per second](bench/throughput.svg)", "",
            "![p99 latency](bench/p99.svg)", "",
            "![RSS per worker](bench/rss.svg)", "",
@@ -361,8 +515,8 @@ def main():
   hundreds of milliseconds (and wrk timeouts past its `--timeout`) at 32 and 128
   connections.""")
     out.append("\n## Results")
-    main_tables(res, targets, out)
-    goals(res, out)
+    main_tables(res, targets, out, show_run=multi)
+    goals(res, out, multi)
     keepalive_section(res, out)
     cgi_levers(res, out)
     startup_section(a.startup, out)
@@ -374,7 +528,8 @@ def main():
     else:
         out.append("None: every target of the matrix was measured.")
     micro_section(a.micro, out)
-    out.append("\n## nginx configuration of the run\n")
+    out.append("\n## nginx configuration of the run" + (f" {this_run} (the latest)" if multi
+                                                        else "") + "\n")
     out.append("```nginx\n" + nginx + "\n```")
     if a.locations and os.path.exists(a.locations):
         with open(a.locations, encoding="utf-8") as f:
