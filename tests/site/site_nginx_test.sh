@@ -29,7 +29,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Shared config; the CGI finds it as site.ini beside itself (the gateway passes no environment).
 cat >"$T"/site.ini <<INI
 [session]
-secret = nginx-test-secret-0123456789abcdef0123
+secret = $(head -c 48 /dev/urandom | base64 -w0)
 [db]
 path = $T/accounts.db
 [password]

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# accounts_nginx_test.sh: the accounts API through a user-space nginx (nginx/nginx.sh), both ways:
+# /accounts/... is a spawn pool of accounts.fcgi, /cgi-bin/accounts.cgi/... is accounts.cgi run by
+# spawn's CGI gateway, both on one database and one secret. The same scenario (sign up, me, CRUD
+# groups + members, bad input, sign out, 401 after) must give the same codes under both prefixes,
+# and a session made through one mode is honoured by the other. Exits 77 without nginx or curl.
+set -euo pipefail
+: "${SPAWN:?}" "${ACCOUNTS_CGI:?}" "${ACCOUNTS_FCGI:?}" "${ACCOUNTS_ADMIN:?}" "${SOURCE_DIR:?}"
+[ -x /usr/sbin/nginx ] || { echo "SKIP: nginx not installed"; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
+T=$(mktemp -d /tmp/fh-accounts-nginx.XXXXXX)
+PIDS=()
+NGX=$SOURCE_DIR/nginx/nginx.sh
+cleanup() {
+  "$NGX" stop "$T"/ngx >/dev/null 2>&1 || true
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  sleep 0.2
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  tail -n 20 "$T"/*.log "$T"/ngx/logs/error.log >&2 2>/dev/null || true
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A random secret per run; cheap password hashing (this test is about transport, not argon2).
+cat >"$T"/accounts.ini <<INI
+[session]
+secret = $(head -c 48 /dev/urandom | base64 -w0)
+[db]
+path = $T/accounts.db
+[password]
+cost = minimum
+INI
+"$ACCOUNTS_ADMIN" --config "$T"/accounts.ini init >/dev/null || fail "accounts-admin init"
+mkdir -p "$T"/cgi-bin
+cp "$ACCOUNTS_CGI" "$T"/cgi-bin/accounts.cgi
+cp "$T"/accounts.ini "$T"/cgi-bin/accounts.ini # the CGI finds its config beside itself
+APP_CONFIG_FILE=$T/accounts.ini "$SPAWN" -n -s "$T"/accounts.sock -F 2 --name accounts -- \
+  "$ACCOUNTS_FCGI" >"$T"/spawn-accounts.log 2>&1 &
+PIDS+=($!)
+"$SPAWN" -n --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$T"/accounts.sock ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
+[ -S "$T"/accounts.sock ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
+HTTP=$(free_port)
+"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "accounts=unix:$T/accounts.sock" \
+  --cgi "unix:$T/cgi.sock" || fail "nginx config"
+"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break; sleep 0.1; done
+B=http://127.0.0.1:$HTTP
+
+# req JAR METHOD URL [JSON]: prints the HTTP status code; the body lands in $T/body.
+req() {
+  local args=(-s -o "$T"/body -w '%{http_code}' --max-time 10 -b "$1" -c "$1" -X "$2" "$3")
+  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+  curl "${args[@]}"
+}
+expect() { # NAME EXPECTED ACTUAL
+  [ "$2" = "$3" ] || fail "$1: expected $2, got $3 (body: $(head -c 300 "$T"/body))"
+}
+
+# scenario PREFIX TAG: the whole script under one mount point; prints the code transcript.
+scenario() {
+  local p=$B$1 jar=$T/jar.$2 out=""
+  out+=" $(req "$jar" GET "$p/api/me")"
+  out+=" $(req "$jar" POST "$p/api/sign/up" "{\"name\":\"u$2\",\"email\":\"u$2@example.org\",\"password\":\"a long password\"}")"
+  out+=" $(req "$jar" GET "$p/api/me")"
+  grep -q "\"email\":\"u$2@example.org\"" "$T"/body || fail "$1 me: $(cat "$T"/body)"
+  out+=" $(req "$jar" POST "$p/api/groups" "{\"name\":\"g$2\",\"description\":\"d\"}")"
+  local gid
+  gid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T"/body)
+  local uid
+  req "$jar" GET "$p/api/me" >/dev/null
+  uid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T"/body)
+  out+=" $(req "$jar" POST "$p/api/groups/$gid/members" "{\"user_id\":$uid}")"
+  out+=" $(req "$jar" POST "$p/api/groups/$gid/members" "{\"user_id\":$uid}")"
+  out+=" $(req "$jar" GET "$p/api/groups/$gid/members")"
+  out+=" $(req "$jar" POST "$p/api/groups" '{"name":')"                          # malformed JSON
+  out+=" $(req "$jar" POST "$p/api/groups" "{\"name\":\"$2'; DROP TABLE users;--\"}")" # literal
+  out+=" $(req "$jar" GET "$p/api/users/abc")"                                  # <int:> refuses
+  out+=" $(req "$jar" POST "$p/api/sign/out")"
+  out+=" $(req "$jar" GET "$p/api/me")"
+  echo "$out"
+}
+
+fcgi=$(scenario /accounts f)
+cgi=$(scenario /cgi-bin/accounts.cgi c)
+echo "FastCGI:$fcgi"
+echo "CGI:    $cgi"
+expect "transcript" " 401 201 200 201 201 409 200 400 201 404 200 401" "$fcgi"
+expect "same answers both ways" "$fcgi" "$cgi"
+
+# One session, both modes: sign in through the pool, use the cookie through the CGI.
+jar=$T/jar.x
+expect "sign in (FastCGI)" 200 "$(req "$jar" POST "$B/accounts/api/sign/in" '{"email":"uf@example.org","password":"a long password"}')"
+expect "me through the CGI" 200 "$(req "$jar" GET "$B/cgi-bin/accounts.cgi/api/me")"
+grep -q '"email":"uf@example.org"' "$T"/body || fail "CGI saw another user"
+expect "users table intact" 2 "$(req "$jar" GET "$B/accounts/api/users" >/dev/null; python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$T"/body)"
+echo "PASS: accounts through nginx, FastCGI and CGI"
