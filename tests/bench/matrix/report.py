@@ -290,7 +290,12 @@ def apps_section(res, targets, out):
                "create hashes the new user's password with `password.cost = minimum` "
                "(microseconds; the shipped `interactive` cost would make argon2id, not the framework or "
                "SQLite, the bottleneck). Each run starts from a fresh database with one user; "
-               "the write runs (warm-up included) grow it to tens of thousands of rows.\n")
+               "the write runs (warm-up included) add one row per request (the read stays a "
+               "primary-key lookup of user 1). Config: one INI per app per run (random "
+               "48-byte secret, database in the run's work dir); the FastCGI pool gets it via "
+               "`APP_CONFIG_FILE`, the CGI program as `APP.ini` beside its copy in the run's "
+               "cgi-bin (our gateway passes only RFC 3875 variables; the front ends read "
+               "`NAME.ini` beside the binary when `APP_CONFIG_FILE` is unset).\n")
     for f in names:
         out.append(f"- `{f[4:-5]}`: {labels.get(f, '').rsplit(', FastCGI', 1)[0]}")
     out.append("")
@@ -367,7 +372,8 @@ def write_plot_data(res, targets, datadir):
 FIELDS = ["time", "rep", "target", "concurrency", "duration_s", "requests", "rps", "p50_us",
           "p90_us", "p99_us", "max_us", "err_connect", "err_read", "err_write", "err_status",
           "err_timeout", "errors", "workers", "rss_kib_mean", "rss_kib_max", "run"]
-RUN_FILES = ("meta.md", "targets.tsv", "command.txt", "skipped.tsv")
+RUN_FILES = ("meta.md", "targets.tsv", "command.txt", "skipped.tsv", "nginx-settings.txt",
+             "nginx-locations.txt")
 
 
 def read_rows(path):
@@ -403,7 +409,8 @@ def merge(a, rows):
         os.makedirs(a.runs_dir, exist_ok=True)
         here = os.path.join(a.runs_dir, run)
         os.makedirs(here, exist_ok=True)
-        src = {"meta.md": a.meta, "targets.tsv": a.targets, "skipped.tsv": a.skipped}
+        src = {"meta.md": a.meta, "targets.tsv": a.targets, "skipped.tsv": a.skipped,
+               "nginx-settings.txt": a.nginx, "nginx-locations.txt": a.locations}
         for name, path in src.items():
             if path and os.path.exists(path) and os.path.abspath(path) != os.path.abspath(
                     os.path.join(here, name)):
@@ -536,11 +543,22 @@ def main():
             locs = f.read().rstrip()
         out.append("\n<details><summary>locations.conf and the fastcgi_params files</summary>\n")
         out.append("```nginx\n" + locs + "\n```\n</details>")
+    for r in (reversed(runs[:-1]) if multi else []):
+        if r == this_run:
+            continue
+        for name, what in (("nginx-settings.txt", "nginx.conf and upstreams"),
+                           ("nginx-locations.txt", "locations.conf and the fastcgi_params files")):
+            text = info.get(r, {}).get(name, "").rstrip()
+            if text:
+                out.append(f"\n<details><summary>run {r}: {what}</summary>\n")
+                out.append("```nginx\n" + text + "\n```\n</details>")
     out.append("\n## How to reproduce\n")
     out.append("`./run bench` (installs wrk, fcgiwrap, spawn-fcgi, php-fpm, gunicorn, "
                "python3-flask, gnuplot-nox; builds with `-DFH_BUILD_BENCH=ON`), or "
                "`tests/bench/bench.sh BUILD_DIR --help` for targets, concurrency, duration, "
-               "repetitions and `--quick`.\n")
+               "repetitions and `--quick`. Only the app endpoints (site page, accounts "
+               "read/write; FastCGI and CGI), merged into this report: `./run bench --targets "
+               "'app-*' --no-micro` (`--no-merge` to replace the whole report by that run).\n")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
