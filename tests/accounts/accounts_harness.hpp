@@ -96,7 +96,8 @@ public:
     opt.timeout = std::chrono::milliseconds(5000);
     fh::test::ProcessResult res;
     if (mode_ == Mode::Cgi) {
-      res = fh::test::run_process({FH_ACCOUNTS_CGI, "--config", box_.config}, opt);
+      opt.env.push_back("APP_CONFIG_FILE=" + box_.config); // a CGI ignores its arguments
+      res = fh::test::run_process({FH_ACCOUNTS_CGI}, opt);
     } else {
       opt.env.push_back("PATH=/usr/bin:/bin");
       res = fh::test::run_process(

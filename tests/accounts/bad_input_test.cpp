@@ -141,6 +141,31 @@ TEST_P(BadInput, BadSessionCookiesAre401Json) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Frontends, BadInput, ::testing::Values(Mode::Cgi, Mode::Fcgi),
-                         [](const auto& info) { return accounts_test::mode_name(info.param); });
+                         [](const auto& p) { return accounts_test::mode_name(p.param); });
+
+} // namespace
+
+namespace {
+
+// RFC 3875 §4.4 lets a web server build a CGI's argv from the query string ("?--config+FILE").
+// accounts.cgi must ignore it: with an argv that names an insecure dev config on stdin, a cookie
+// forged with the dev key is still refused, and the real config (APP_CONFIG_FILE) is used.
+TEST(CgiArguments, QueryBuiltArgvCannotPickTheConfig) {
+  Sandbox box;
+  const std::string evil = box.dir.string() + "/evil.ini";
+  std::ofstream(evil) << "[db]\npath = " << box.db << "\n[session]\ninsecure_dev = true\n";
+  fh::test::RunOptions opt;
+  opt.env = {"GATEWAY_INTERFACE=CGI/1.1",
+             "REQUEST_METHOD=GET",
+             "PATH_INFO=/api/me",
+             "SCRIPT_NAME=",
+             "QUERY_STRING=--config+" + evil,
+             "APP_CONFIG_FILE=" + box.config};
+  const auto r = fh::test::run_process({FH_ACCOUNTS_CGI, "--config", evil}, opt);
+  EXPECT_EQ(fh::test::parse_cgi_response(r.out).status, 401) << r.out << r.err;
+  // And a config that does not exist, named on the command line, does not stop it either.
+  const auto r2 = fh::test::run_process({FH_ACCOUNTS_CGI, "--config", "/nonexistent.ini"}, opt);
+  EXPECT_EQ(fh::test::parse_cgi_response(r2.out).status, 401) << r2.out << r2.err;
+}
 
 } // namespace

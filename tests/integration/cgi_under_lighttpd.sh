@@ -26,7 +26,7 @@ cgi.assign = (".cgi" => "")
 CONF
 "$lighttpd" -D -f "$work/lighttpd.conf" &
 pid=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 base="http://127.0.0.1:$port/cgi-bin/hello.cgi"
 fail=0
 check() { # name expected actual
@@ -45,4 +45,5 @@ check echo_cookie '["3"]' "$(python3 -c 'import json,sys; print(json.dumps(json.
 # (lighttpd re-encodes a stray '%' in the query itself, so the bad input here is a JSON body.)
 check bad_json 400 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"a":' "$base/echo")"
 check after_bad_input "Hello, world" "$(curl -s "$base/")"
+[ $fail -eq 0 ] || { echo "--- lighttpd error log:"; cat "$work/error.log" 2>/dev/null; }
 exit $fail

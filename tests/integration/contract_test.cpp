@@ -308,3 +308,20 @@ INSTANTIATE_TEST_SUITE_P(Modes, Contract, ::testing::Values(Mode::InProcess, Mod
                          });
 
 } // namespace
+
+namespace {
+
+// RFC 3875 §4.4: a server may pass the query string as argv ("?--config+/dev/stdin"); the CGI
+// front end must not let that choose its config (or do anything else).
+TEST(CgiFrontend, IgnoresArgumentsAServerBuiltFromTheQuery) {
+  fh::test::RunOptions opt;
+  opt.env = base_env({"REQUEST_METHOD=GET", "PATH_INFO=/", "QUERY_STRING=--config+/dev/stdin"});
+  opt.input = "[session]\ninsecure_dev = true\n";
+  const auto r = fh::test::run_process({FH_HELLO_CGI, "--config", "/dev/stdin"}, opt);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fh::test::parse_cgi_response(r.out).body, "Hello, world\n");
+  const auto help = fh::test::run_process({FH_HELLO_CGI, "--help"}, opt);
+  EXPECT_EQ(fh::test::parse_cgi_response(help.out).status, 200) << "--help ended a request";
+}
+
+} // namespace

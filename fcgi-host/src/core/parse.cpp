@@ -63,9 +63,17 @@ std::map<std::string, std::string> parse_params(std::string_view rest) {
     auto eq = item.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view value = trim(item.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
-    params[lower(trim(item.substr(0, eq)))] = std::string(value);
+    std::string unquoted;
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      // RFC 7230 quoted-string: "\x" stands for x.
+      for (std::size_t k = 1; k + 1 < value.size(); ++k) {
+        if (value[k] == '\\' && k + 2 < value.size()) ++k;
+        unquoted.push_back(value[k]);
+      }
+    } else {
+      unquoted = std::string(value);
+    }
+    params[lower(trim(item.substr(0, eq)))] = std::move(unquoted);
   }
   return params;
 }

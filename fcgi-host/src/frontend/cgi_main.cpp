@@ -23,27 +23,21 @@ constexpr std::string_view kBootFailure =
     "500 Internal Server Error\n";
 
 int usage(const char* argv0) {
-  std::string msg = std::string("usage: ") + argv0 +
-                    " [--config FILE]\n"
+  std::string msg = std::string("usage: REQUEST_METHOD=GET PATH_INFO=/ ") + argv0 +
+                    "\n"
                     "A CGI program (RFC 3875): run it from a web server's cgi-bin, with\n"
-                    "REQUEST_METHOD and the other meta-variables in its environment.\n";
+                    "REQUEST_METHOD and the other meta-variables in its environment. Its config\n"
+                    "is APP_CONFIG_FILE, else NAME.ini beside the binary; arguments are ignored.\n";
   fh::detail::write_all(STDERR_FILENO, msg);
   return 2;
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-      ::setenv("APP_CONFIG_FILE", argv[++i], 1);
-    } else if (std::strncmp(argv[i], "--config=", 9) == 0) {
-      ::setenv("APP_CONFIG_FILE", argv[i] + 9, 1);
-    } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      return usage(argv[0]);
-    }
-    // Other arguments: RFC 3875 §4.4 lets a server pass search words on the command line; ignore.
-  }
+int main(int /*argc*/, char** argv) {
+  // The command line is never read while serving: RFC 3875 §4.4 lets a server build argv from
+  // the query string (Apache does, for "?a+b"), so "?--config+/dev/stdin" would otherwise let a
+  // client choose the config. The config comes from APP_CONFIG_FILE or NAME.ini beside us.
   if (std::getenv("REQUEST_METHOD") == nullptr) return usage(argv[0]);
   fh::detail::default_config_beside_binary();
 

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <system_error>
 
@@ -57,7 +58,11 @@ UniqueFd listen_unix(const std::string& path, int backlog) {
     if (probe && ::connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
       throw std::runtime_error("socket " + path + " is in use by a live server");
   }
-  ::unlink(path.c_str()); // a dead socket left behind
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket");
+    ::unlink(path.c_str()); // a dead socket left behind
+  }
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(fd.get(), backlog) != 0)

@@ -13,17 +13,24 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdexcept>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
 
 namespace fh::detail {
 namespace {
+
+// A connection that stops sending mid-record must not hold a thread forever (nginx sends a
+// whole request at once with fastcgi_request_buffering on; its own timeouts are 60 s).
+constexpr timeval kIoTimeout{30, 0};
 
 // Milliseconds the request waited since nginx took it (FH_REQUEST_START = nginx's $msec), or -1.
 long queue_wait_ms(const RawRequest& raw) {
@@ -84,35 +91,67 @@ ConnectionLoop::ConnectionLoop(const App& app, LoopOptions options) : app_(app),
   ev.data.fd = opt_.listen_fd;
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, opt_.listen_fd, &ev) != 0)
     throw std::system_error(errno, std::generic_category(), "epoll_ctl listen socket");
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_event wev{};
+  wev.events = EPOLLIN; // level-triggered and never read: once written, wakes every waiter
+  wev.data.fd = wake_fd_;
+  if (wake_fd_ < 0 || ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &wev) != 0)
+    throw std::system_error(errno, std::generic_category(), "eventfd for the request loop");
 }
 
 ConnectionLoop::~ConnectionLoop() {
   for (int fd : idle_)
     ::close(fd);
+  ::close(wake_fd_);
   ::close(epfd_);
+}
+
+void ConnectionLoop::wake() noexcept {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
 int ConnectionLoop::next_connection(std::atomic<bool>& stopping) {
   while (!stopping.load()) {
     epoll_event ev{};
     const int n = ::epoll_wait(epfd_, &ev, 1, 500);
-    if (n <= 0) continue; // timeout or EINTR (SIGUSR2 from the main thread): re-check stopping
+    if (n <= 0 || ev.data.fd == wake_fd_) continue; // timeout, EINTR or wake(): re-check
     if (ev.data.fd != opt_.listen_fd) {
       std::lock_guard lock(idle_mutex_);
       idle_.erase(ev.data.fd);
-      return ev.data.fd; // a kept connection with the next request (or its close)
+      return ev.data.fd; // a connection with a request (or its close) to read
     }
     const int fd = ::accept4(opt_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) return fd;
+    if (fd >= 0) {
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &kIoTimeout, sizeof kIoTimeout);
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &kIoTimeout, sizeof kIoTimeout);
+      park(fd); // served once it is readable: an idle connection never holds a thread
+      continue;
+    }
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
       fh::log(LogLevel::Error, std::string("accept failed: ") + std::strerror(errno));
       ::usleep(10000); // EMFILE & co.: do not spin
     }
   }
+  return ready_kept_connection();
+}
+
+int ConnectionLoop::ready_kept_connection() {
+  std::lock_guard lock(idle_mutex_);
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    pollfd p{*it, POLLIN, 0};
+    if (::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0) {
+      const int fd = *it;
+      idle_.erase(it);
+      // Take it out of the epoll set first so no other thread is handed the same connection.
+      if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr) != 0) continue;
+      return fd;
+    }
+  }
   return -1;
 }
 
-void ConnectionLoop::rearm(int fd) {
+void ConnectionLoop::park(int fd) {
   {
     std::lock_guard lock(idle_mutex_);
     idle_.insert(fd);
@@ -131,8 +170,8 @@ void ConnectionLoop::rearm(int fd) {
 void ConnectionLoop::run(int thread_index, std::atomic<bool>& stopping) {
   FCGX_Request req{};
   FCGX_InitRequest(&req, -1, 0);
-  while (!stopping.load()) {
-    const int fd = next_connection(stopping);
+  for (;;) {
+    const int fd = next_connection(stopping); // while stopping: only requests already waiting
     if (fd < 0) break;
     req.ipcFd = fd;
     req.keepConnection = 1; // so FCGX_Accept_r's leading Finish does not close our fd
@@ -143,9 +182,11 @@ void ConnectionLoop::run(int thread_index, std::atomic<bool>& stopping) {
     }
     serve(app_, &req, thread_index, opt_.max_queue_wait_ms);
     FCGX_Finish_r(&req); // closes the fd unless nginx asked to keep it (FCGI_KEEP_CONN)
-    if (req.ipcFd >= 0) rearm(std::exchange(req.ipcFd, -1));
-    if (opt_.max_requests > 0 && ++served_ >= opt_.max_requests && !stopping.exchange(true))
+    if (req.ipcFd >= 0) park(std::exchange(req.ipcFd, -1));
+    if (opt_.max_requests > 0 && ++served_ >= opt_.max_requests && !stopping.exchange(true)) {
       fh::log(LogLevel::Info, "served --max-requests, exiting");
+      wake();
+    }
   }
   FCGX_Free(&req, 1);
 }

@@ -27,17 +27,23 @@ public:
   ConnectionLoop(const ConnectionLoop&) = delete;
   ConnectionLoop& operator=(const ConnectionLoop&) = delete;
 
-  // One thread's loop; returns when `stopping` is set (checked at least twice a second and on
-  // EINTR) or when max_requests is reached (which then sets `stopping` for everyone).
+  // One thread's loop; returns once `stopping` is set and wake() called (or within half a
+  // second of `stopping`), after serving requests already waiting on kept connections; or when
+  // max_requests is reached (which then sets `stopping` and wakes everyone).
   void run(int thread_index, std::atomic<bool>& stopping);
+  // Wakes every thread waiting in the loop (an eventfd in the epoll set): no signal interrupts a
+  // thread in the middle of a request (libfcgi does not retry a read or write after EINTR).
+  void wake() noexcept;
 
 private:
   int next_connection(std::atomic<bool>& stopping);
-  void rearm(int fd);
+  int ready_kept_connection(); // while stopping: a kept connection that already has a request
+  void park(int fd);           // into the epoll set until readable (new or kept connection)
 
   const App& app_;
   LoopOptions opt_;
   int epfd_ = -1;
+  int wake_fd_ = -1;
   std::atomic<long> served_{0};
   std::mutex idle_mutex_;
   std::set<int> idle_; // kept connections currently parked in the epoll set

@@ -26,7 +26,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-extern "C" void wake_handler(int /*sig*/) {} // interrupts a blocked accept(); does nothing else
+// For SIGUSR1/SIGPIPE: libfcgi would otherwise install its own (USR1 = "shut down"); a write to
+// a closed connection then fails with EPIPE instead of killing the process.
+extern "C" void ignore_handler(int /*sig*/) {}
 
 struct Options {
   int threads = 1;
@@ -77,10 +79,10 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
 
 void install_handlers() {
   struct sigaction sa {};
-  sa.sa_handler = wake_handler;
+  sa.sa_handler = ignore_handler;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0; // no SA_RESTART: a blocked accept() returns EINTR
-  for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE})
+  sa.sa_flags = SA_RESTART; // libfcgi does not retry a read or write after EINTR
+  for (int sig : {SIGUSR1, SIGPIPE})
     ::sigaction(sig, &sa, nullptr);
 }
 
@@ -144,11 +146,10 @@ int main(int argc, char** argv) {
       fast = true;
       break;
     }
-    if (sig == SIGTERM || sig == SIGHUP) stopping = true;
-    // Wake threads blocked in accept() (again every tick: one may have just entered it).
-    if (stopping.load())
-      for (auto& t : threads)
-        pthread_kill(t.native_handle(), SIGUSR2);
+    if (sig == SIGTERM || sig == SIGHUP) {
+      stopping = true;
+      loop->wake(); // threads finish the request they are serving, then leave
+    }
   }
   if (fast) std::_Exit(0);
   for (auto& t : threads)
