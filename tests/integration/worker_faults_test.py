@@ -157,8 +157,19 @@ def term_with_request_on_kept_connection(binary):
         w.stop()
 
 
+def socket_path_is_not_a_socket(binary):
+    d = tempfile.mkdtemp(prefix='fh-worker-faults.')
+    precious = os.path.join(d, 'accounts.db')
+    with open(precious, 'w') as f:
+        f.write('data')
+    r = subprocess.run([binary, '--socket', precious], capture_output=True, timeout=10)
+    check('--socket on a regular file: refused', r.returncode == 2, r.stderr)
+    check('--socket on a regular file: the file is kept', os.path.exists(precious))
+
+
 if __name__ == '__main__':
     hello = sys.argv[1]
+    socket_path_is_not_a_socket(hello)
     term_mid_request(hello)
     max_requests_mid_request(hello)
     idle_connections(hello)

@@ -449,4 +449,15 @@ TEST(ParseMultipart, QuotedFilenameMayContainSemicolon) {
   EXPECT_EQ(m.files[0].filename, "my;file.txt");
 }
 
+// RFC 7230 quoted-string: a backslash escapes the next character, so an escaped quote neither
+// ends the value nor smuggles a second parameter in.
+TEST(ParseMultipart, QuotedStringEscapesAreDecoded) {
+  auto m = multipart("--XyZ\r\n"
+                     "Content-Disposition: form-data; name=\"a\\\"; filename=\\\"\"\r\n"
+                     "\r\n"
+                     "v\r\n--XyZ--");
+  EXPECT_TRUE(m.files.empty());
+  EXPECT_EQ(m.form.get("a\"; filename=\""), "v");
+}
+
 } // namespace
