@@ -94,7 +94,8 @@ bool one_request(const Options& o, std::string& body) {
   std::string query = o.uri.find('?') == std::string::npos ? "" : o.uri.substr(o.uri.find('?') + 1);
   std::string params, req;
   param(params, "REQUEST_METHOD", "GET");
-  param(params, "SCRIPT_NAME", path);
+  param(params, "SCRIPT_NAME", "");
+  param(params, "PATH_INFO", path);
   param(params, "REQUEST_URI", o.uri);
   param(params, "QUERY_STRING", query);
   param(params, "SERVER_PROTOCOL", "HTTP/1.1");
