@@ -4,54 +4,11 @@
 # spawn's CGI gateway, both on one database and one secret. The same scenario (sign up, me, CRUD
 # groups + members, bad input, sign out, 401 after) must give the same codes under both prefixes,
 # and a session made through one mode is honoured by the other. Exits 77 without nginx or curl.
-set -euo pipefail
-: "${SPAWN:?}" "${ACCOUNTS_CGI:?}" "${ACCOUNTS_FCGI:?}" "${ACCOUNTS_ADMIN:?}" "${SOURCE_DIR:?}"
-[ -x /usr/sbin/nginx ] || { echo "SKIP: nginx not installed"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
-T=$(mktemp -d /tmp/fh-accounts-nginx.XXXXXX)
-PIDS=()
-NGX=$SOURCE_DIR/nginx/nginx.sh
-cleanup() {
-  "$NGX" stop "$T"/ngx >/dev/null 2>&1 || true
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  sleep 0.2
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  tail -n 20 "$T"/*.log "$T"/ngx/logs/error.log >&2 2>/dev/null || true
-  exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# A random secret per run; cheap password hashing (this test is about transport, not argon2).
-cat >"$T"/accounts.ini <<INI
-[session]
-secret = $(head -c 48 /dev/urandom | base64 -w0)
-[db]
-path = $T/accounts.db
-[password]
-cost = minimum
-INI
+: "${ACCOUNTS_CGI:?}" "${ACCOUNTS_FCGI:?}" "${ACCOUNTS_ADMIN:?}"
+source "$SOURCE_DIR"/tests/support/app_behind_nginx.sh
+write_app_config accounts
 "$ACCOUNTS_ADMIN" --config "$T"/accounts.ini init >/dev/null || fail "accounts-admin init"
-mkdir -p "$T"/cgi-bin
-cp "$ACCOUNTS_CGI" "$T"/cgi-bin/accounts.cgi
-cp "$T"/accounts.ini "$T"/cgi-bin/accounts.ini # the CGI finds its config beside itself
-APP_CONFIG_FILE=$T/accounts.ini "$SPAWN" -n -s "$T"/accounts.sock -F 2 --name accounts -- \
-  "$ACCOUNTS_FCGI" >"$T"/spawn-accounts.log 2>&1 &
-PIDS+=($!)
-"$SPAWN" -n --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do [ -S "$T"/accounts.sock ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
-[ -S "$T"/accounts.sock ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
-HTTP=$(free_port)
-"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "accounts=unix:$T/accounts.sock" \
-  --cgi "unix:$T/cgi.sock" || fail "nginx config"
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break; sleep 0.1; done
+start_app_behind_nginx accounts "$ACCOUNTS_CGI" "$ACCOUNTS_FCGI"
 B=http://127.0.0.1:$HTTP
 
 # req JAR METHOD URL [JSON]: prints the HTTP status code; the body lands in $T/body.

@@ -3,53 +3,9 @@
 # /site/... is a spawn pool of site.fcgi, /cgi-bin/site.cgi/... is site.cgi run by spawn's CGI
 # gateway. The same checks must pass under both prefixes (pages, cookie, session counter, CSRF
 # 403, wrong password 401, custom 404/500). Exits 77 when nginx or curl is missing.
-set -euo pipefail
-: "${SPAWN:?}" "${SITE_CGI:?}" "${SITE_FCGI:?}" "${SOURCE_DIR:?}"
-[ -x /usr/sbin/nginx ] || { echo "SKIP: nginx not installed"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
-T=$(mktemp -d /tmp/fh-site-nginx.XXXXXX)
-PIDS=()
-NGX=$SOURCE_DIR/nginx/nginx.sh
-cleanup() {
-  "$NGX" stop "$T"/ngx >/dev/null 2>&1 || true
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  sleep 0.2
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  tail -n 20 "$T"/*.log "$T"/ngx/logs/error.log >&2 2>/dev/null || true
-  exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# Shared config; the CGI finds it as site.ini beside itself (the gateway passes no environment).
-cat >"$T"/site.ini <<INI
-[session]
-secret = $(head -c 48 /dev/urandom | base64 -w0)
-[db]
-path = $T/accounts.db
-[password]
-cost = minimum
-INI
-mkdir -p "$T"/cgi-bin
-cp "$SITE_CGI" "$T"/cgi-bin/site.cgi
-cp "$T"/site.ini "$T"/cgi-bin/site.ini
-APP_CONFIG_FILE=$T/site.ini "$SPAWN" -n -s "$T"/site.sock -F 2 --name site -- "$SITE_FCGI" \
-  >"$T"/spawn-site.log 2>&1 &
-PIDS+=($!)
-"$SPAWN" -n --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do [ -S "$T"/site.sock ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
-[ -S "$T"/site.sock ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
-HTTP=$(free_port)
-"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "site=unix:$T/site.sock" \
-  --cgi "unix:$T/cgi.sock" || fail "nginx config"
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break; sleep 0.1; done
+: "${SITE_CGI:?}" "${SITE_FCGI:?}"
+source "$SOURCE_DIR"/tests/support/app_behind_nginx.sh
+start_app_behind_nginx site "$SITE_CGI" "$SITE_FCGI"
 
 # check PREFIX: the site's scenario under one mount point.
 check() {
