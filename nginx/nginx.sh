@@ -59,6 +59,8 @@ conf() {
       upstreams+="    upstream fh_$name {
         server $up;
         keepalive $keepalive;
+        # Below the workers' --idle-timeout (60 s): nginx lets a kept connection go first.
+        keepalive_timeout 50s;
     }
 "
       keep="

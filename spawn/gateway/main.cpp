@@ -14,6 +14,7 @@
 #include "gateway.hpp"
 #include "listener.hpp"
 #include "path_resolver.hpp"
+#include "sys/fd_limit.hpp"
 
 namespace po = boost::program_options;
 using namespace fh::gateway;
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
   auto opts = parse(argc, argv, rc);
   if (!opts) return rc;
   ensure_std_fds();
+  fh::detail::raise_fd_limit();
   Logger log;
   try {
     Pipe stop = make_pipe("self-pipe", O_NONBLOCK);

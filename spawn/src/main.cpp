@@ -3,6 +3,7 @@
 #include "arbiter.hpp"
 #include "config.hpp"
 #include "log.hpp"
+#include "sys/fd_limit.hpp"
 
 #include <cstdio>
 #include <fcntl.h>
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    fh::detail::raise_fd_limit(); // before the workers fork: they inherit it
     spawn::log_open(cfg.log_file);
     spawn::Arbiter arbiter(cfg, argc, argv);
     drop_privileges(cfg);

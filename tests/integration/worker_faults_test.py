@@ -5,83 +5,13 @@
  - idle connections (connect, send nothing) never hold a request thread;
  - SIGTERM with a request already waiting on an idle kept-alive connection: it is served.
 Usage: worker_faults_test.py PATH/TO/hello.fcgi. Every worker it starts is killed at the end."""
-import os, signal, socket, struct, subprocess, sys, tempfile, time
+import os, signal, socket, subprocess, sys, tempfile, time
 
-BEGIN, END, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fcgi_client import Worker, Checks, request, response, status  # noqa: E402
 
-
-def rec(t, content=b''):
-    return struct.pack('>BBHHBx', 1, t, 1, len(content), 0) + content
-
-
-def nv(name, value):
-    n, v = name.encode(), value.encode()
-    ln = lambda x: bytes([x]) if x < 128 else struct.pack('>I', x | 0x80000000)
-    return ln(len(n)) + ln(len(v)) + n + v
-
-
-def request(path='/', method='GET', body=b'', keep=False, **extra):
-    p = {'REQUEST_METHOD': method, 'PATH_INFO': path, 'SCRIPT_NAME': '', 'QUERY_STRING': '',
-         'REQUEST_URI': path, 'CONTENT_LENGTH': str(len(body)), **extra}
-    out = rec(BEGIN, struct.pack('>HB5x', 1, 1 if keep else 0))
-    out += rec(PARAMS, b''.join(nv(k, v) for k, v in p.items())) + rec(PARAMS)
-    if body:
-        out += rec(STDIN, body)
-    return out + rec(STDIN)
-
-
-def response(s, timeout=10):
-    """The STDOUT of one response, or None if the connection ended first."""
-    s.settimeout(timeout)
-    buf, out = b'', b''
-    while True:
-        while len(buf) < 8 or len(buf) < 8 + struct.unpack('>H', buf[4:6])[0] + buf[6]:
-            d = s.recv(65536)
-            if not d:
-                return None
-            buf += d
-        t, clen, plen = buf[1], struct.unpack('>H', buf[4:6])[0], buf[6]
-        if t == STDOUT:
-            out += buf[8:8 + clen]
-        buf = buf[8 + clen + plen:]
-        if t == END:
-            return out
-
-
-def status(out):
-    return int(out.split(b'\r\n', 1)[0].split()[1]) if out else None
-
-
-class Worker:
-    def __init__(self, binary, *args):
-        self.dir = tempfile.mkdtemp(prefix='fh-worker-faults.')
-        self.sock = os.path.join(self.dir, 'w.sock')
-        self.proc = subprocess.Popen([binary, '--socket', self.sock, *args],
-                                     stderr=open(os.path.join(self.dir, 'err'), 'w'))
-        for _ in range(100):
-            if os.path.exists(self.sock):
-                return
-            time.sleep(0.05)
-        raise SystemExit('worker did not start')
-
-    def connect(self):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(self.sock)
-        return s
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-
-
-failures = []
-
-
-def check(name, ok, detail=''):
-    print(('ok   ' if ok else 'FAIL ') + name + ('' if ok else ': ' + str(detail)))
-    if not ok:
-        failures.append(name)
+check = Checks()
+failures = check.failures
 
 
 def half_sent_request(w):

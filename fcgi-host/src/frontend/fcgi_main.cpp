@@ -1,7 +1,7 @@
 // The FastCGI front end: main() for NAME.fcgi. Takes the listen socket at fd 0 (as spawn and
 // spawn-fcgi hand it over) or binds one (--bind / --socket), runs --threads request threads
-// (fcgi_loop.hpp), and on SIGTERM finishes the requests in flight, then exits.
-// Only this file and fcgi_loop.cpp include <fcgiapp.h> (never fcgi_stdio.h, STYLE.md §3.1).
+// (fcgi_loop.hpp), and on SIGTERM stops accepting, answers every request it holds, then exits.
+// The protocol's record types are libfcgi's <fastcgi.h> (io/fcgi_protocol); never fcgi_stdio.h.
 #include "fcgihost/main.hpp"
 
 #include "fcgihost/log.hpp"
@@ -9,9 +9,9 @@
 #include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
 #include "sys/config_path.hpp"
+#include "sys/fd_limit.hpp"
 
 #include <boost/program_options.hpp>
-#include <fcgiapp.h>
 
 #include <atomic>
 #include <cerrno>
@@ -26,8 +26,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-// For SIGUSR1/SIGPIPE: libfcgi would otherwise install its own (USR1 = "shut down"); a write to
-// a closed connection then fails with EPIPE instead of killing the process.
+// For SIGUSR1/SIGPIPE: USR1 (libfcgi's "shut down") means nothing to this worker; a write to a
+// closed connection fails with EPIPE instead of killing the process.
 extern "C" void ignore_handler(int /*sig*/) {}
 
 struct Options {
@@ -39,6 +39,7 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
   Options opt;
   std::string bind, socket_path, config;
   int backlog = 1024;
+  double read_timeout = 10, idle_timeout = 60;
   po::options_description desc("FastCGI worker options");
   desc.add_options()("help,h", "show this help")(
       "bind", po::value(&bind), "listen on HOST:PORT (standalone; default: the socket at fd 0)")(
@@ -50,7 +51,12 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
       "max-queue-wait", po::value(&opt.loop.max_queue_wait_ms)->default_value(0),
       "answer 503 + Retry-After at once to a request nginx queued longer than MS milliseconds "
       "(needs FH_REQUEST_START=$msec from nginx; 0: off; default from FH_MAX_QUEUE_WAIT)")(
-      "config", po::value(&config), "config file (sets APP_CONFIG_FILE)");
+      "read-timeout", po::value(&read_timeout)->default_value(10),
+      "seconds a request may take to arrive whole from its first byte (and a new connection to "
+      "start one); a peer that stalls longer is dropped and its request never run")(
+      "idle-timeout", po::value(&idle_timeout)->default_value(60),
+      "seconds a kept connection may sit idle between requests (keep it above nginx's upstream "
+      "keepalive_timeout)")("config", po::value(&config), "config file (sets APP_CONFIG_FILE)");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, desc), vm);
   po::notify(vm);
@@ -66,6 +72,11 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
   if (const char* env = std::getenv("FH_MAX_QUEUE_WAIT"); env && vm["max-queue-wait"].defaulted())
     opt.loop.max_queue_wait_ms = std::strtol(env, nullptr, 10);
   if (opt.threads < 1 || opt.threads > 256) throw std::invalid_argument("--threads must be 1..256");
+  if (!(read_timeout > 0) || !(idle_timeout > 0) || read_timeout > 86400 || idle_timeout > 86400)
+    throw std::invalid_argument("--read-timeout and --idle-timeout must be 0 < seconds <= 86400");
+  opt.loop.threads = opt.threads;
+  opt.loop.read_timeout = std::chrono::milliseconds(static_cast<long>(read_timeout * 1000));
+  opt.loop.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
   if (!bind.empty())
     owned = fh::detail::listen_tcp(bind, backlog);
   else if (!socket_path.empty())
@@ -108,18 +119,14 @@ int main(int argc, char** argv) {
     return 4; // spawn treats 3/4 as "cannot boot": it stops instead of respawning in a loop
   }
 
-  // Signals: our handlers go in before FCGX_Init (libfcgi only replaces SIG_DFL/SIG_IGN ones).
   // TERM/INT/QUIT/HUP are blocked in every thread and taken synchronously by the main thread.
+  fh::detail::raise_fd_limit();
   install_handlers();
   sigset_t control;
   sigemptyset(&control);
   for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGHUP})
     sigaddset(&control, sig);
   pthread_sigmask(SIG_BLOCK, &control, nullptr);
-  if (FCGX_Init() != 0) {
-    fh::log(fh::LogLevel::Error, "FCGX_Init failed");
-    return 3;
-  }
   fh::detail::worker_status_init(opt.threads);
 
   std::optional<fh::detail::ConnectionLoop> loop;
