@@ -199,6 +199,7 @@ void FcgiParser::on_begin(std::uint16_t id, std::string_view content) {
   cur_ = {};
   cur_.id = id;
   cur_.keep_conn = keep;
+  cur_.raw.params.reserve(32); // nginx sends ~25 params: one allocation, not six
   params_.clear();
 }
 
