@@ -95,6 +95,10 @@ def socket_path_is_not_a_socket(binary):
     r = subprocess.run([binary, '--socket', precious], capture_output=True, timeout=10)
     check('--socket on a regular file: refused', r.returncode == 2, r.stderr)
     check('--socket on a regular file: the file is kept', os.path.exists(precious))
+    r = subprocess.run([binary, '--socket', os.path.join(d, 'w.sock'), '--threads', '33'],
+                       capture_output=True, timeout=10)
+    check('--threads past the scoreboard (32): refused', r.returncode == 2 and b'1..32' in r.stderr,
+          r.stderr)
 
 
 if __name__ == '__main__':

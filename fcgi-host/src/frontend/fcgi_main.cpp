@@ -5,6 +5,7 @@
 #include "fcgihost/main.hpp"
 
 #include "fcgihost/log.hpp"
+#include "fcgihost/scoreboard.hpp"
 #include "frontend/fcgi_listen.hpp"
 #include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
@@ -71,7 +72,11 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
     opt.loop.max_requests = std::strtol(env, nullptr, 10);
   if (const char* env = std::getenv("FH_MAX_QUEUE_WAIT"); env && vm["max-queue-wait"].defaulted())
     opt.loop.max_queue_wait_ms = std::strtol(env, nullptr, 10);
-  if (opt.threads < 1 || opt.threads > 256) throw std::invalid_argument("--threads must be 1..256");
+  // Every thread has a scoreboard slot, so spawn's status and --timeout see each one.
+  if (opt.threads < 1 || opt.threads > fh::scoreboard::kMaxThreads)
+    throw std::invalid_argument("--threads must be 1.." +
+                                std::to_string(fh::scoreboard::kMaxThreads) +
+                                " (one scoreboard slot each, watched by spawn's --timeout)");
   if (!(read_timeout > 0) || !(idle_timeout > 0) || read_timeout > 86400 || idle_timeout > 86400)
     throw std::invalid_argument("--read-timeout and --idle-timeout must be 0 < seconds <= 86400");
   opt.loop.threads = opt.threads;
