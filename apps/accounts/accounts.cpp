@@ -1,7 +1,8 @@
-// accounts: make_app() wires config, sessions, the database and the "api" blueprint; a
-// before_request hook on the blueprint requires a signed-in session (401 JSON) everywhere except
-// sign-up and sign-in; every error is answered as JSON {"error": ..., "field": ...}.
-// There is deliberately no way around the login check (no debug parameter, header or cookie).
+// accounts: make_app() wires config, sessions, the database and the "api" blueprint; the
+// blueprint's before_request hook (authorize, authz.cpp) checks every request against the
+// permission table: 401 JSON without a valid session, 403 JSON when not allowed. Every error is
+// answered as JSON {"error": ..., "field": ...}. There is deliberately no way around the check
+// (no debug parameter, header or cookie).
 #include "accounts.hpp"
 
 namespace {
@@ -11,14 +12,6 @@ fh::Response json_error(fh::Request&, const fh::HttpError& e) {
   if (const auto* f = dynamic_cast<const accounts::FieldError*>(&e); f && !f->field().empty())
     body["field"] = f->field();
   return fh::Response::json(body, e.status());
-}
-
-// 401 unless the session names a user that still exists and was not signed out since.
-std::optional<fh::Response> require_login(fh::Request& rq) {
-  if (rq.endpoint() == "api.sign_up" || rq.endpoint() == "api.sign_in") return std::nullopt;
-  if (accounts::session_valid(rq)) return std::nullopt;
-  if (!rq.session().empty()) rq.session().clear(); // stale: delete the cookie
-  return fh::Response::json({{"error", "sign in first"}}, 401);
 }
 
 } // namespace
@@ -35,7 +28,7 @@ fh::App make_app() {
   accounts::add_user_routes(api, cost);
   accounts::add_group_routes(api);
   accounts::add_sign_routes(api, cost);
-  api.before_request(require_login);
+  api.before_request(accounts::authorize);
   app.register_blueprint(api);
 
   for (int status : {400, 401, 403, 404, 405, 409, 413, 414, 415, 431, 500, 503})

@@ -1,7 +1,9 @@
 // accounts-admin: the command line for the accounts database, reading the same config file as
 // the app. `init` creates the database and applies the schema, `migrate` applies pending
-// migrations, `create-user --name N --email E --password-stdin` adds a user (the password is
-// read from stdin, never from the command line, where `ps` would show it).
+// migrations, `create-user [--admin] --name N --email E --password-stdin` adds a user (the
+// password is read from stdin, never from the command line, where `ps` would show it), and
+// `grant-admin EMAIL` / `revoke-admin EMAIL` change an existing user's admin right. This is the
+// only way to make an admin: the API never does.
 #include "accounts.hpp"
 
 #include <boost/program_options.hpp>
@@ -13,23 +15,25 @@ namespace po = boost::program_options;
 namespace {
 
 struct Args {
-  std::string config, command, name, email;
-  bool password_stdin = false;
+  std::string config, command, name, email, target;
+  bool password_stdin = false, admin = false;
 };
 
 std::optional<Args> parse(int argc, char** argv) {
   Args a;
-  po::options_description desc("accounts-admin [--config FILE] init|migrate|create-user");
+  po::options_description desc("accounts-admin [--config FILE] "
+                               "init|migrate|create-user|grant-admin EMAIL|revoke-admin EMAIL");
   desc.add_options()("help,h", "show this help")("config,c", po::value(&a.config),
                                                  "config file (default: $APP_CONFIG_FILE)")(
       "name", po::value(&a.name), "create-user: display name")("email", po::value(&a.email),
                                                                "create-user: email address")(
       "password-stdin", po::bool_switch(&a.password_stdin),
-      "create-user: read the password from the first line of stdin");
+      "create-user: read the password from the first line of stdin")(
+      "admin", po::bool_switch(&a.admin), "create-user: make the new user an admin");
   po::options_description hidden;
-  hidden.add_options()("command", po::value(&a.command));
+  hidden.add_options()("command", po::value(&a.command))("target", po::value(&a.target));
   po::positional_options_description pos;
-  pos.add("command", 1);
+  pos.add("command", 1).add("target", 1);
   po::options_description all;
   all.add(desc).add(hidden);
   po::variables_map vm;
@@ -47,8 +51,22 @@ int create_user(fh::sqlite::Connection& db, const Args& a, const fh::PasswordCos
   std::string password;
   std::getline(std::cin, password);
   const nlohmann::json in = {{"name", a.name}, {"email", a.email}, {"password", password}};
-  const auto user = accounts::create_user_from(db, in, cost);
+  const auto user = accounts::create_user_from(db, in, cost, a.admin);
   std::cout << user.dump() << "\n";
+  return 0;
+}
+
+// grant-admin / revoke-admin EMAIL. Takes effect on the user's next request (the permission hook
+// reads the flag from the database every time); sessions are kept.
+int set_admin(fh::sqlite::Connection& db, const std::string& email, bool admin) {
+  if (email.empty()) throw std::invalid_argument("grant-admin/revoke-admin need an EMAIL");
+  fh::sqlite::Transaction tx(db);
+  auto st = db.query("SELECT id FROM users WHERE email = ?", email);
+  if (!st.step()) throw std::invalid_argument("no user with the email " + email);
+  const auto id = st.get_int64(0);
+  db.execute("UPDATE users SET is_admin = ? WHERE id = ?", admin ? 1 : 0, id);
+  tx.commit();
+  std::cout << accounts::find_user(db, id)->dump() << "\n";
   return 0;
 }
 
@@ -66,11 +84,21 @@ int run(const Args& a) {
               << " migration(s), schema version " << db.user_version() << "\n";
     return 0;
   }
+  const bool admin_command = a.command == "grant-admin" || a.command == "revoke-admin";
+  if (!a.target.empty() && !admin_command)
+    throw std::invalid_argument("unexpected argument '" + a.target + "'");
+  if (a.admin && a.command != "create-user")
+    throw std::invalid_argument("--admin goes with create-user (else: grant-admin EMAIL)");
   if (a.command == "create-user") {
     db.migrate(settings.migrations);
     return create_user(db, a, fh::PasswordCost::from_config(cfg));
   }
-  throw std::invalid_argument("unknown command '" + a.command + "' (init, migrate, create-user)");
+  if (admin_command) {
+    db.migrate(settings.migrations);
+    return set_admin(db, a.target, a.command == "grant-admin");
+  }
+  throw std::invalid_argument("unknown command '" + a.command +
+                              "' (init, migrate, create-user, grant-admin, revoke-admin)");
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 // /api/groups (list, create), /api/groups/<int:id> (get, PUT, DELETE) and membership:
-// /api/groups/<int:id>/members (GET list, POST {user_id}, DELETE ?user_id=).
+// /api/groups/<int:id>/members (GET list, POST {user_id}, DELETE ?user_id=). A group's creator
+// is its owner (owner_id); authz.cpp decides who may change it. Member lists show id and name,
+// never email.
 #include "accounts.hpp"
 
 #include <ctime>
@@ -7,12 +9,14 @@
 namespace accounts {
 namespace {
 
-constexpr const char* kGroupColumns = "SELECT id, name, description, created_at FROM groups";
+constexpr const char* kGroupColumns =
+    "SELECT id, name, description, created_at, owner_id FROM groups";
 
 nlohmann::json group_json(const fh::sqlite::Statement& st) {
   return {{"id", st.get_int64(0)},
           {"name", st.get_text(1)},
           {"description", st.get_text(2)},
+          {"owner_id", st.is_null(4) ? nlohmann::json() : nlohmann::json(st.get_int64(4))},
           {"created_at", st.get_int64(3)}};
 }
 
@@ -47,8 +51,9 @@ fh::Response create_group(fh::Request& rq) {
   const auto description = string_field(in, "description", 0, kMaxDescription, false);
   auto& db = rq.db();
   fh::sqlite::Transaction tx(db);
-  auto st = db.query("INSERT INTO groups (name, description, created_at) VALUES (?, ?, ?)", name,
-                     description.value_or(""), static_cast<std::int64_t>(std::time(nullptr)));
+  auto st = db.query(
+      "INSERT INTO groups (name, description, owner_id, created_at) VALUES (?, ?, ?, ?)", name,
+      description.value_or(""), current_user(rq), static_cast<std::int64_t>(std::time(nullptr)));
   if (st.try_step() == fh::sqlite::Step::Constraint)
     throw FieldError(409, "a group with this name exists", "name");
   auto group = find_group(db, db.last_insert_rowid());
@@ -90,16 +95,13 @@ fh::Response list_members(fh::Request& rq) {
   auto& db = rq.db();
   auto count = db.query("SELECT COUNT(*) FROM memberships WHERE group_id = ?", id);
   const std::int64_t total = count.step() ? count.get_int64(0) : 0;
-  auto st = db.query("SELECT u.id, u.name, u.email, u.created_at FROM memberships m "
+  auto st = db.query("SELECT u.id, u.name FROM memberships m "
                      "JOIN users u ON u.id = m.user_id WHERE m.group_id = ? "
                      "ORDER BY u.id LIMIT ? OFFSET ?",
                      id, p.per_page, p.offset());
   auto items = nlohmann::json::array();
   while (st.step())
-    items.push_back({{"id", st.get_int64(0)},
-                     {"name", st.get_text(1)},
-                     {"email", st.get_text(2)},
-                     {"created_at", st.get_int64(3)}});
+    items.push_back({{"id", st.get_int64(0)}, {"name", st.get_text(1)}});
   return fh::Response::json(page_json("members", std::move(items), p, total));
 }
 
@@ -132,21 +134,21 @@ fh::Response remove_member(fh::Request& rq) {
 } // namespace
 
 void add_group_routes(fh::Blueprint& api) {
-  api.route("/groups", {fh::GET}, list_groups, "groups");
-  api.route("/groups", {fh::POST}, create_group, "create_group");
-  api.route(
-      "/groups/<int:id>", {fh::GET},
+  add_route(api, "/groups", {fh::GET}, list_groups, "groups");
+  add_route(api, "/groups", {fh::POST}, create_group, "create_group");
+  add_route(
+      api, "/groups/<int:id>", {fh::GET},
       [](fh::Request& rq) {
         auto group = find_group(rq.db(), rq.path_param_int("id"));
         if (!group) throw fh::HttpError(404, "no such group");
         return fh::Response::json(*group);
       },
       "group");
-  api.route("/groups/<int:id>", {fh::PUT}, update_group, "update_group");
-  api.route("/groups/<int:id>", {fh::DELETE}, delete_group, "delete_group");
-  api.route("/groups/<int:id>/members", {fh::GET}, list_members, "members");
-  api.route("/groups/<int:id>/members", {fh::POST}, add_member, "add_member");
-  api.route("/groups/<int:id>/members", {fh::DELETE}, remove_member, "remove_member");
+  add_route(api, "/groups/<int:id>", {fh::PUT}, update_group, "update_group");
+  add_route(api, "/groups/<int:id>", {fh::DELETE}, delete_group, "delete_group");
+  add_route(api, "/groups/<int:id>/members", {fh::GET}, list_members, "members");
+  add_route(api, "/groups/<int:id>/members", {fh::POST}, add_member, "add_member");
+  add_route(api, "/groups/<int:id>/members", {fh::DELETE}, remove_member, "remove_member");
 }
 
 } // namespace accounts

@@ -28,6 +28,14 @@ CREATE TABLE memberships (
 );
 CREATE INDEX memberships_by_user ON memberships(user_id);
 )sql",
+      // 2: the permission model. Admins are made only by accounts-admin; a group's owner is the
+      // user who created it (NULL for groups made before this migration, or whose owner was
+      // deleted: those are managed by admins only).
+      R"sql(
+ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE groups ADD COLUMN owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+CREATE INDEX groups_by_owner ON groups(owner_id);
+)sql",
   };
   return all;
 }

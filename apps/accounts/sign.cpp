@@ -1,5 +1,6 @@
 // Sign-up, sign-in (JSON or form), sign-out and /api/me. The session holds the user's id and
-// session generation (sign-out bumps it, so a replayed old cookie is refused);
+// session generation (sign-out, a new password or a new email bump it, so a replayed old cookie
+// is refused); sign-up never makes an admin;
 // passwords are checked with argon2id and never logged. An unknown email costs the same hash
 // verification as a wrong password, so response times do not reveal which emails exist.
 #include "accounts.hpp"
@@ -55,11 +56,13 @@ void start_session(fh::Request& rq, std::int64_t user_id) {
   s.set("gen", gen);
 }
 
-bool session_valid(fh::Request& rq) {
+std::optional<Principal> session_user(fh::Request& rq) {
   const auto id = current_user(rq);
-  if (id <= 0) return false;
-  auto st = rq.db().query("SELECT session_gen FROM users WHERE id = ?", id);
-  return st.step() && st.get_int64(0) == rq.session().get<std::int64_t>("gen", -1);
+  if (id <= 0) return std::nullopt;
+  auto st = rq.db().query("SELECT session_gen, is_admin FROM users WHERE id = ?", id);
+  if (!st.step() || st.get_int64(0) != rq.session().get<std::int64_t>("gen", -1))
+    return std::nullopt;
+  return Principal{id, st.get_int64(1) != 0};
 }
 
 std::int64_t current_user(fh::Request& rq) {
@@ -80,19 +83,20 @@ void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
     });
     return lazy->value;
   };
-  api.route(
-      "/sign/up", {fh::POST},
+  add_route(
+      api, "/sign/up", {fh::POST},
       [cost](fh::Request& rq) {
-        auto user = create_user_from(rq.db(), input(rq, true), cost);
+        auto user = create_user_from(rq.db(), input(rq, true), cost, false);
         start_session(rq, user["id"].get<std::int64_t>());
         return fh::Response::json(user, 201);
       },
       "sign_up");
-  api.route(
-      "/sign/in", {fh::POST}, [dummy](fh::Request& rq) { return sign_in(rq, dummy()); }, "sign_in");
-  api.route("/sign/out", {fh::POST}, sign_out, "sign_out");
-  api.route(
-      "/me", {fh::GET},
+  add_route(
+      api, "/sign/in", {fh::POST}, [dummy](fh::Request& rq) { return sign_in(rq, dummy()); },
+      "sign_in");
+  add_route(api, "/sign/out", {fh::POST}, sign_out, "sign_out");
+  add_route(
+      api, "/me", {fh::GET},
       [](fh::Request& rq) {
         auto user = find_user(rq.db(), current_user(rq));
         if (!user) throw fh::HttpError(404, "no such user");

@@ -1,6 +1,7 @@
 // Input for the accounts API: the body as a JSON object (or form), field validation with
-// errors that name the field, and pagination arguments. Values are checked here once; the
-// handlers then only see well-typed, bounded strings and ids.
+// errors that name the field (a new password also passes the password policy), and pagination
+// arguments. Values are checked here once; the handlers then only see well-typed, bounded
+// strings and ids.
 #include "accounts.hpp"
 
 #include <charconv>
@@ -94,6 +95,18 @@ std::optional<std::string> email_field(const nlohmann::json& in, bool required) 
       email->find_first_of(" \t\r\n") != std::string::npos)
     throw FieldError(400, "email is not an email address", "email");
   return email;
+}
+
+std::optional<std::string> new_password_field(const nlohmann::json& in, bool required) {
+  auto password = string_field(in, "password", kMinPassword, kMaxPassword, required);
+  if (password)
+    if (auto problem = password_problem(*password)) throw FieldError(400, *problem, "password");
+  return password;
+}
+
+void refuse_admin_field(const nlohmann::json& in) {
+  if (in.contains("admin"))
+    throw FieldError(400, "admin rights are granted only with accounts-admin", "admin");
 }
 
 std::int64_t id_field(const nlohmann::json& in, const char* name, bool allow_string) {

@@ -1,7 +1,8 @@
 // Test harness for the accounts app: a temporary directory with a generated config (random
-// secret, minimum argon2 cost, its own database), and a client that sends the same request to
+// secret, minimum argon2 cost, its own database), a client that sends the same request to
 // accounts.cgi (a process per request) or accounts.fcgi (a worker driven by cgi-fcgi), keeping
-// the session cookie like a browser. Replies come back parsed: status, JSON body, cookie.
+// the session cookie like a browser, and accounts-admin on the same config (admins are made only
+// there). Replies come back parsed: status, JSON body, cookie.
 #pragma once
 
 #include "subprocess.hpp"
@@ -36,9 +37,11 @@ inline std::string random_secret() {
 // A temporary directory with accounts.ini and (once used) accounts.db; removed at the end.
 struct Sandbox {
   std::filesystem::path dir;
-  std::string secret = random_secret();
+  std::string secret;
   std::string config, db;
-  explicit Sandbox(const std::string& extra_ini = {}) {
+  // `use_secret`: sign sessions with another sandbox's secret (its cookies stay valid here).
+  explicit Sandbox(const std::string& extra_ini = {}, const std::string& use_secret = {})
+      : secret(use_secret.empty() ? random_secret() : use_secret) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "accounts-test-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
     dir = tmpl;
@@ -135,5 +138,34 @@ private:
   fh::test::Listener listener_;
   std::unique_ptr<fh::test::ChildProcess> worker_;
 };
+
+// Runs accounts-admin `args` (after --config) on the sandbox's config, with `input` on stdin.
+inline fh::test::ProcessResult run_admin(const Sandbox& box, const std::vector<std::string>& args,
+                                         const std::string& input = {}) {
+  std::vector<std::string> argv = {FH_ACCOUNTS_ADMIN, "--config", box.config};
+  argv.insert(argv.end(), args.begin(), args.end());
+  fh::test::RunOptions opt;
+  opt.input = input;
+  return fh::test::run_process(argv, opt);
+}
+
+// `accounts-admin create-user --admin`: the one way to make a new admin. Fails the test if it
+// does not succeed; returns the new user's JSON.
+inline nlohmann::json make_admin(const Sandbox& box, const std::string& name,
+                                 const std::string& email, const std::string& password) {
+  const auto r = run_admin(
+      box, {"create-user", "--admin", "--name", name, "--email", email, "--password-stdin"},
+      password + "\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+  return j;
+}
+
+// `accounts-admin grant-admin EMAIL` for an existing user; fails the test unless it succeeds.
+inline void grant_admin(const Sandbox& box, const std::string& email) {
+  const auto r = run_admin(box, {"grant-admin", email});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
 
 } // namespace accounts_test

@@ -1,6 +1,7 @@
 // Bad input against accounts.cgi and accounts.fcgi: SQL injection strings in every field (stored
-// literally, tables intact), oversized fields and wrong JSON types (400 naming the field), and
-// tampered, truncated, expired and foreign-secret session cookies (401 JSON, never an error page).
+// literally, tables intact), oversized fields, weak passwords and wrong JSON types (400 naming the
+// field), and tampered, truncated, expired and foreign-secret session cookies (401 JSON, never an
+// error page).
 #include "accounts_harness.hpp"
 
 #include "fcgihost/session.hpp"
@@ -20,9 +21,11 @@ protected:
   Sandbox box;
   Client c{GetParam(), box};
   void SetUp() override {
-    auto r = c.send({"POST", "/api/sign/up",
-                     R"({"name":"Ann","email":"ann@example.org","password":"12345678"})"});
+    auto r =
+        c.send({"POST", "/api/sign/up",
+                R"({"name":"Ann","email":"ann@example.org","password":"ann's long password"})"});
     ASSERT_EQ(r.status, 201) << r.body;
+    accounts_test::grant_admin(box, "ann@example.org"); // to create and list users
   }
   void expect_field_error(const std::string& path, const nlohmann::json& body, int status,
                           const std::string& field) {
@@ -67,12 +70,13 @@ TEST_P(BadInput, SqlInjectionIsStoredLiterally) {
 
 TEST_P(BadInput, OversizedFieldsAre400) {
   const std::string big(101, 'n');
-  expect_field_error("/api/users", {{"name", big}, {"email", "b@x.org"}, {"password", "12345678"}},
-                     400, "name");
+  expect_field_error("/api/users",
+                     {{"name", big}, {"email", "b@x.org"}, {"password", "a long password"}}, 400,
+                     "name");
   expect_field_error(
       "/api/users",
-      {{"name", "b"}, {"email", std::string(300, 'e') + "@x.org"}, {"password", "12345678"}}, 400,
-      "email");
+      {{"name", "b"}, {"email", std::string(300, 'e') + "@x.org"}, {"password", "a long password"}},
+      400, "email");
   expect_field_error("/api/users",
                      {{"name", "b"}, {"email", "b@x.org"}, {"password", std::string(1025, 'p')}},
                      400, "password");
@@ -86,18 +90,48 @@ TEST_P(BadInput, OversizedFieldsAre400) {
                      400, "password");
 }
 
+// The password policy wherever a password is set (sign-up, create, update): at least 10
+// characters, not only whitespace, not a common password. 400 naming "password"; nothing stored.
+TEST_P(BadInput, WeakPasswordsAre400) {
+  const std::vector<std::string> weak = {
+      "short",       "nine char",  std::string(12, ' '), "\t \u3000 \u00a0 \u2003 ",
+      "1234567890",  "qwertyuiop", "Password123!",       "basketball",
+      "iloveyou2024"};
+  for (const auto& pw : weak) {
+    SCOPED_TRACE(pw);
+    expect_field_error("/api/sign/up", {{"name", "w"}, {"email", "w@x.org"}, {"password", pw}}, 400,
+                       "password");
+    expect_field_error("/api/users", {{"name", "w"}, {"email", "w@x.org"}, {"password", pw}}, 400,
+                       "password");
+    Reply put = c.send({"PUT", "/api/users/1", nlohmann::json{{"password", pw}}.dump()});
+    EXPECT_EQ(put.status, 400) << put.body;
+    EXPECT_EQ(put.json.value("field", ""), "password") << put.body;
+    EXPECT_TRUE(put.json.contains("error")) << put.body;
+  }
+  EXPECT_EQ(c.send({"GET", "/api/users", ""}).json["total"], 1); // none was created
+  EXPECT_EQ(c.send({"GET", "/api/me", ""}).status, 200);         // nor a session ended
+  // Exactly 10 characters, not common: accepted everywhere.
+  Client fresh(GetParam(), box);
+  EXPECT_EQ(fresh
+                .send({"POST", "/api/sign/up",
+                       R"({"name":"w","email":"w@x.org","password":"ten chars."})"})
+                .status,
+            201);
+  EXPECT_EQ(c.send({"PUT", "/api/users/1", R"({"password":"Ann's 10 ch"})"}).status, 200);
+}
+
 TEST_P(BadInput, WrongJsonTypesAre400) {
   for (const auto& name :
        {nlohmann::json(5), nlohmann::json::array(), nlohmann::json::object(), nlohmann::json(true)})
     expect_field_error("/api/users",
-                       {{"name", name}, {"email", "b@x.org"}, {"password", "12345678"}}, 400,
+                       {{"name", name}, {"email", "b@x.org"}, {"password", "a long password"}}, 400,
                        "name");
-  expect_field_error("/api/users", {{"name", "b"}, {"email", 7}, {"password", "12345678"}}, 400,
-                     "email");
+  expect_field_error("/api/users", {{"name", "b"}, {"email", 7}, {"password", "a long password"}},
+                     400, "email");
   expect_field_error("/api/users", {{"name", "b"}, {"email", "b@x.org"}}, 400, "password");
   expect_field_error("/api/users",
-                     {{"name", "b"}, {"email", "not-an-email"}, {"password", "12345678"}}, 400,
-                     "email");
+                     {{"name", "b"}, {"email", "not-an-email"}, {"password", "a long password"}},
+                     400, "email");
   c.send({"POST", "/api/groups", R"({"name":"g"})"});
   expect_field_error("/api/groups/1/members", {{"user_id", "1"}}, 400, "user_id");
   expect_field_error("/api/groups/1/members", {{"user_id", -1}}, 400, "user_id");
@@ -108,7 +142,7 @@ TEST_P(BadInput, WrongJsonTypesAre400) {
   EXPECT_TRUE(bad.json.contains("error")) << bad.body; // JSON error, not an HTML page
   EXPECT_EQ(c.send({"POST", "/api/users", "name=x", "", "text/plain"}).status, 415);
   EXPECT_EQ(c.send({"POST", "/api/users",
-                    R"({"name":"\u0000x","email":"z@x.org","password":"12345678"})"})
+                    R"({"name":"\u0000x","email":"z@x.org","password":"a long password"})"})
                 .status,
             400);
 }

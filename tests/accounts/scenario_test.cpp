@@ -1,6 +1,7 @@
-// The accounts scenario (sign up, sign in, CRUD users/groups/members, sign out, 401 after) run
-// against accounts.cgi and accounts.fcgi, each with a fresh database: every step must give the
-// expected status, and the two transcripts (timestamps removed) must be identical.
+// The accounts scenario (sign up, sign in, made admin by accounts-admin, CRUD users/groups/members,
+// sign out, 401 after) run against accounts.cgi and accounts.fcgi, each with a fresh database:
+// every step must give the expected status, and the two transcripts (timestamps removed) must be
+// identical.
 #include "accounts_harness.hpp"
 
 #include <gtest/gtest.h>
@@ -68,11 +69,13 @@ void sign_steps(Script& s, Client& c) {
 }
 
 void user_steps(Script& s) {
-  auto bob = s.step(
-      {"POST", "/api/users", R"({"name":"Bob","email":"bob@example.org","password":"12345678"})"},
-      201);
+  auto bob =
+      s.step({"POST", "/api/users",
+              R"({"name":"Bob","email":"bob@example.org","password":"bob's long password"})"},
+             201);
   EXPECT_EQ(bob.json["id"], 2);
-  s.step({"POST", "/api/users", R"({"name":"B","email":"BOB@example.org","password":"12345678"})"},
+  s.step({"POST", "/api/users",
+          R"({"name":"B","email":"BOB@example.org","password":"bob's long password"})"},
          409);
   EXPECT_EQ(s.step({"GET", "/api/users", ""}, 200).json["total"], 2);
   s.step({"GET", "/api/users/2", ""}, 200);
@@ -110,6 +113,10 @@ std::string run_scenario(Mode mode) {
   Client c(mode, box);
   Script s(c);
   sign_steps(s, c);
+  s.step({"GET", "/api/users", ""}, 403); // a user who is not an admin
+  accounts_test::grant_admin(box, "ann@example.org");
+  s.transcript += "accounts-admin grant-admin ann@example.org\n";
+  EXPECT_EQ(s.step({"GET", "/api/me", ""}, 200).json["admin"], true);
   user_steps(s);
   group_steps(s);
   s.step({"POST", "/api/sign/out", ""}, 200);
