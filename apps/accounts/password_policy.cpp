@@ -2,8 +2,9 @@
 // of the common passwords in common-passwords.txt (compiled in), alone or with digits appended.
 #include "accounts.hpp"
 
+#include <algorithm>
+#include <array>
 #include <string>
-#include <unordered_set>
 
 namespace accounts {
 namespace {
@@ -12,6 +13,46 @@ namespace {
 constexpr std::string_view kCommonPasswordsText =
 #include "common_passwords.inc"
     ;
+
+// Calls f(entry) for each entry of the list: every line but '#' comments.
+template <class F> constexpr void for_each_entry(std::string_view text, F f) {
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const auto line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.front() != '#') f(line);
+  }
+}
+
+constexpr std::size_t count_entries(std::string_view text) {
+  std::size_t n = 0;
+  for_each_entry(text, [&n](std::string_view) { ++n; });
+  return n;
+}
+
+// The entries, split at compile time: no start-up cost in a CGI process, no state shared between
+// request threads, a binary search per lookup.
+constexpr auto split_entries() {
+  std::array<std::string_view, count_entries(kCommonPasswordsText)> out{};
+  std::size_t i = 0;
+  for_each_entry(kCommonPasswordsText, [&](std::string_view e) { out[i++] = e; });
+  return out;
+}
+constexpr auto kCommonPasswords = split_entries();
+
+constexpr bool lower_case(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+static_assert(std::is_sorted(kCommonPasswords.begin(), kCommonPasswords.end()) &&
+                  std::all_of(kCommonPasswords.begin(), kCommonPasswords.end(), lower_case),
+              "common-passwords.txt must stay lower-cased and sorted (LC_ALL=C sort -u)");
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
 
 bool ascii_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
@@ -34,31 +75,10 @@ std::string_view without_tail(std::string_view s, bool (*tail)(char)) {
   return s;
 }
 
-std::string normalise(std::string_view s) {
+std::string_view trim(std::string_view s) {
   while (!s.empty() && ascii_space(s.front()))
     s.remove_prefix(1);
-  while (!s.empty() && ascii_space(s.back()))
-    s.remove_suffix(1);
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-// Parsed once per process, on the first password set (a CGI that sets none never pays for it).
-const std::unordered_set<std::string>& common_passwords() {
-  static const auto set = [] {
-    std::unordered_set<std::string> out;
-    std::string_view text = kCommonPasswordsText;
-    while (!text.empty()) {
-      const auto nl = text.find('\n');
-      const auto line = text.substr(0, nl);
-      text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-      if (!line.empty() && line.front() != '#') out.insert(normalise(line));
-    }
-    return out;
-  }();
-  return set;
+  return without_tail(s, ascii_space);
 }
 
 // The next code point of valid UTF-8 (string_field has checked it) starting at s[i]; advances i.
@@ -88,13 +108,15 @@ bool only_whitespace(std::string_view s) {
 } // namespace
 
 bool is_common_password(std::string_view password) {
-  const auto& common = common_passwords();
-  const auto pw = normalise(password);
+  const auto lower = ascii_lower(trim(password));
+  const std::string_view pw = lower;
   // The password itself, the word before appended digits and punctuation ("password123!"), and
   // the entry before appended punctuation ("1234567890!!").
-  for (const auto candidate : {std::string_view(pw), without_tail(pw, digit_punct_or_space),
-                               without_tail(pw, ascii_punct_or_space)})
-    if (!candidate.empty() && common.contains(std::string(candidate))) return true;
+  for (const auto candidate :
+       {pw, without_tail(pw, digit_punct_or_space), without_tail(pw, ascii_punct_or_space)})
+    if (!candidate.empty() &&
+        std::binary_search(kCommonPasswords.begin(), kCommonPasswords.end(), candidate))
+      return true;
   return false;
 }
 

@@ -35,9 +35,11 @@ TEST(PasswordPolicy, OtherPasswordsPass) {
 }
 
 TEST(PasswordPolicy, TheListIsLoaded) {
-  // First and last entries of common-passwords.txt, and none of its comment lines.
-  EXPECT_TRUE(is_common_password("123456"));
-  EXPECT_TRUE(is_common_password("sss"));
+  // The first and last entries of common-passwords.txt, one that had capitals upstream, and
+  // none of its comment lines.
+  EXPECT_TRUE(is_common_password("!@#$%"));
+  EXPECT_TRUE(is_common_password("zzz"));
+  EXPECT_TRUE(is_common_password("MATTHEW")); // "Matthew" upstream
   EXPECT_FALSE(is_common_password("#!comment:"));
   EXPECT_FALSE(is_common_password(""));
 }
