@@ -119,7 +119,8 @@ for a in "${APPS[@]}"; do
   echo "  $a   FastCGI: $B/$a/$cgi"
 done
 [ -x "$RUN/cgi-bin/hello.cgi" ] && echo "  try: curl $B/hello/hello/you ; curl -d a=1 $B/cgi-bin/hello.cgi/echo"
-[ -x "$RUN/cgi-bin/accounts.cgi" ] && echo "       curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"ann\",\"email\":\"ann@example.org\",\"password\":\"correct horse\"}' $B/accounts/api/sign/up ; curl -b jar $B/cgi-bin/accounts.cgi/api/me"
+[ -x "$RUN/cgi-bin/accounts.cgi" ] && echo "       curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"ann\",\"email\":\"ann@example.org\",\"password\":\"correct horse\"}' $B/accounts/api/sign/up ; curl -b jar $B/cgi-bin/accounts.cgi/api/me" \
+  && echo "       an accounts admin: $ADMIN --config $CONFIG grant-admin ann@example.org"
 echo "  status (127.0.0.1 only): $B/status/apps  $B/status/apps/metrics  $B/status/cgi"
 echo "  reload the apps gracefully: kill -HUP ${STARTED[0]}"
 echo "Ctrl-C stops everything."

@@ -540,13 +540,14 @@ app_ini_accounts() {
   printf '[password]\ncost = minimum\n'
 }
 
-# accounts: create the database and the signed-in reader (user 1, the one the read endpoint gets).
+# accounts: create the database and the signed-in user (user 1, the one the read endpoint gets).
+# An admin (made by accounts-admin, the only way): only admins may POST /api/users.
 app_setup_accounts() {
   local ini=$WORK/apps/accounts.ini
   ACCOUNTS_ADMIN=$BUILD/apps/accounts/accounts-admin
   [ -x "$ACCOUNTS_ADMIN" ] || { warn "$ACCOUNTS_ADMIN not built"; return 1; }
   "$ACCOUNTS_ADMIN" --config "$ini" init >>"$WORK/logs/accounts-admin.log" 2>&1
-  printf '%s\n' "$BENCH_USER_PASSWORD" | "$ACCOUNTS_ADMIN" --config "$ini" create-user \
+  printf '%s\n' "$BENCH_USER_PASSWORD" | "$ACCOUNTS_ADMIN" --config "$ini" create-user --admin \
     --name "Bench Reader" --email "$BENCH_USER_EMAIL" --password-stdin \
     >>"$WORK/logs/accounts-admin.log" 2>&1
 }
