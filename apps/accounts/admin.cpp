@@ -71,6 +71,11 @@ int set_admin(fh::sqlite::Connection& db, const std::string& email, bool admin) 
 }
 
 int run(const Args& a) {
+  const bool admin_command = a.command == "grant-admin" || a.command == "revoke-admin";
+  if (!a.target.empty() && !admin_command)
+    throw std::invalid_argument("unexpected argument '" + a.target + "'");
+  if (a.admin && a.command != "create-user")
+    throw std::invalid_argument("--admin goes with create-user (else: grant-admin EMAIL)");
   fh::Config cfg;
   if (!a.config.empty())
     cfg.load_file(a.config);
@@ -84,11 +89,6 @@ int run(const Args& a) {
               << " migration(s), schema version " << db.user_version() << "\n";
     return 0;
   }
-  const bool admin_command = a.command == "grant-admin" || a.command == "revoke-admin";
-  if (!a.target.empty() && !admin_command)
-    throw std::invalid_argument("unexpected argument '" + a.target + "'");
-  if (a.admin && a.command != "create-user")
-    throw std::invalid_argument("--admin goes with create-user (else: grant-admin EMAIL)");
   if (a.command == "create-user") {
     db.migrate(settings.migrations);
     return create_user(db, a, fh::PasswordCost::from_config(cfg));

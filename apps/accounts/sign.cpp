@@ -1,8 +1,8 @@
 // Sign-up, sign-in (JSON or form), sign-out and /api/me. The session holds the user's id and
 // session generation (sign-out, a new password or a new email bump it, so a replayed old cookie
-// is refused); sign-up never makes an admin;
-// passwords are checked with argon2id and never logged. An unknown email costs the same hash
-// verification as a wrong password, so response times do not reveal which emails exist.
+// is refused); sign-up never makes an admin; passwords are checked with argon2id and never
+// logged. An unknown email costs the same hash verification as a wrong password, so response
+// times do not reveal which emails exist.
 #include "accounts.hpp"
 
 #include <memory>
