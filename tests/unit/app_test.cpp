@@ -670,6 +670,23 @@ TEST(AppRequest, TooDeepJsonStays400OnSecondCall) {
   EXPECT_EQ(post(app, "/json", "application/json", "[[[[[1]]]]]").status(), 400);
 }
 
+// Every exception nlohmann's parser can raise is the client's fault: a 400 with a one-line
+// reason, never a 500. A number beyond double's range is an out_of_range, not a parse_error.
+TEST(AppRequest, JsonNumberOutOfRangeIs400) {
+  App app = form_app();
+  for (const char* bad : {"[1e999999]", "1e400", "-1e400", "{\"a\": 1.5e309}"}) {
+    auto r = post(app, "/json", "application/json", bad);
+    EXPECT_EQ(r.status(), 400) << bad;
+    EXPECT_EQ(r.body(), "400 Bad Request: JSON number out of range\n") << bad;
+  }
+  // Other parse-time failures, for the record: each a 400 with a single line.
+  for (const char* bad : {"\"\\ud800\"", "\"\\uDC00\"", "[1]x", "1e", "\"\x01\""}) {
+    auto r = post(app, "/json", "application/json", bad);
+    EXPECT_EQ(r.status(), 400) << bad;
+    EXPECT_EQ(std::count(r.body().begin(), r.body().end(), '\n'), 1) << r.body();
+  }
+}
+
 // ---- limits -------------------------------------------------------------------------------
 
 TEST(AppLimits, InputErrorFromTheFrontEndIsAnsweredWithoutRunningTheView) {

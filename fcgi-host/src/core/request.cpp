@@ -145,11 +145,20 @@ const nlohmann::json& Request::json() const {
     return !too_deep;
   };
   nlohmann::json parsed;
+  // Whatever the parser throws is about the client's bytes: parse_error for bad syntax,
+  // out_of_range for a number beyond double's range ([1e999999]), any other json::exception
+  // just in case. None may escape as a 500.
   try {
     parsed = nlohmann::json::parse(raw_.body, guard);
   } catch (const nlohmann::json::parse_error& e) {
     if (too_deep) throw HttpError(400, "JSON nested too deeply");
     throw HttpError(400, "malformed JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::out_of_range&) {
+    if (too_deep) throw HttpError(400, "JSON nested too deeply");
+    throw HttpError(400, "JSON number out of range");
+  } catch (const nlohmann::json::exception&) {
+    if (too_deep) throw HttpError(400, "JSON nested too deeply");
+    throw HttpError(400, "malformed JSON");
   }
   if (too_deep) throw HttpError(400, "JSON nested too deeply");
   json_ = std::move(parsed); // cached only once it is known good
