@@ -687,6 +687,38 @@ TEST(AppRequest, JsonNumberOutOfRangeIs400) {
   }
 }
 
+// max_json_depth counts containers: 128 nested arrays or objects are accepted, 129 are not,
+// whatever sits innermost (nothing, or a scalar).
+TEST(AppRequest, JsonDepthLimitIsExact) {
+  App app = form_app();
+  ASSERT_EQ(app.limits().max_json_depth, 128u);
+  auto arrays = [](std::size_t n, std::string inner) {
+    return std::string(n, '[') + inner + std::string(n, ']');
+  };
+  auto objects = [](std::size_t n, std::string inner) {
+    std::string s; // {"k":{"k":...{inner}...}}: n objects
+    for (std::size_t i = 1; i < n; ++i)
+      s += "{\"k\":";
+    return s + "{" + inner + "}" + std::string(n - 1, '}');
+  };
+  for (const std::string inner : {"", "1"}) {
+    const std::string key_inner = inner.empty() ? "" : "\"v\":" + inner;
+    EXPECT_EQ(post(app, "/json", "application/json", arrays(128, inner)).status(), 200) << inner;
+    EXPECT_EQ(post(app, "/json", "application/json", arrays(129, inner)).status(), 400) << inner;
+    EXPECT_EQ(post(app, "/json", "application/json", objects(128, key_inner)).status(), 200)
+        << key_inner;
+    EXPECT_EQ(post(app, "/json", "application/json", objects(129, key_inner)).status(), 400)
+        << key_inner;
+  }
+  // The limit is the configured number, not one more.
+  app.limits().max_json_depth = 1;
+  EXPECT_EQ(post(app, "/json", "application/json", "[1]").status(), 200);
+  EXPECT_EQ(post(app, "/json", "application/json", "{}").status(), 200);
+  EXPECT_EQ(post(app, "/json", "application/json", "[[]]").status(), 400);
+  EXPECT_EQ(post(app, "/json", "application/json", "{\"a\":{}}").status(), 400);
+  EXPECT_EQ(post(app, "/json", "application/json", "[{}]").status(), 400);
+}
+
 // ---- limits -------------------------------------------------------------------------------
 
 TEST(AppLimits, InputErrorFromTheFrontEndIsAnsweredWithoutRunningTheView) {

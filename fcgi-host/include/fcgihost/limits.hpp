@@ -15,7 +15,7 @@ struct Limits {
   std::size_t max_params = 1000;             // query/form fields, cookies; above: 400
   std::size_t max_param_bytes = 1024 * 1024; // one decoded field name or value; above: 400
   std::size_t max_multipart_parts = 100;     // parts in one multipart body; above: 400
-  std::size_t max_json_depth = 128;          // nesting of a JSON body; above: 400
+  std::size_t max_json_depth = 128;          // nested arrays/objects in JSON; above: 400
 };
 
 } // namespace fh

@@ -140,8 +140,12 @@ const nlohmann::json& Request::json() const {
   if (raw_.body.empty()) throw HttpError(400, "expected a JSON body");
   const std::size_t max_depth = app_->limits().max_json_depth;
   bool too_deep = false;
-  auto guard = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (static_cast<std::size_t>(depth) > max_depth) too_deep = true;
+  // `depth` is the number of containers around the event; an object or array that starts here
+  // is one level more. max_json_depth levels are allowed, so [] is 1 level and 1 is 0.
+  auto guard = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    const bool opens = event == nlohmann::json::parse_event_t::object_start ||
+                       event == nlohmann::json::parse_event_t::array_start;
+    if (static_cast<std::size_t>(depth) + (opens ? 1 : 0) > max_depth) too_deep = true;
     return !too_deep;
   };
   nlohmann::json parsed;
