@@ -233,6 +233,39 @@ TEST(ParseContentType, EmptyInputGivesEmptyMediaType) {
   EXPECT_EQ(parse_content_type("application/json").params.size(), 0u);
 }
 
+// A quoted-string must be closed, and a parameter value is either one quoted-string or a token
+// without quotes: anything else is ambiguous (two parsers could read different values) and a 400.
+TEST(ParseContentType, MalformedQuotedStringIs400) {
+  for (const char* bad : {
+           "multipart/form-data; boundary=\"abc",       // never closed
+           "multipart/form-data; boundary=\"abc\\\"",   // the closing quote is escaped
+           "multipart/form-data; boundary=\"abc\"def",  // junk after the quoted-string
+           "multipart/form-data; boundary=\"a\" \"b\"", // two quoted-strings
+           "multipart/form-data; boundary=ab\"c\"",     // quote inside a token
+           "multipart/form-data; bound\"ary=x",         // quote in a parameter name
+           "text/plain; charset=\"utf-8",               // any parameter, not only boundary
+           "text/plain; charset=\"utf-8; x=\"y\"",      // a ';' inside the open quote
+       }) {
+    EXPECT_EQ(status_of([&] { parse_content_type(bad); }), 400) << bad;
+  }
+}
+
+TEST(ParseContentType, RepeatedParameterIs400) {
+  EXPECT_EQ(status_of([] { parse_content_type("multipart/form-data; boundary=a; boundary=b"); }),
+            400);
+  EXPECT_EQ(status_of([] { parse_content_type("text/plain; charset=a; CHARSET=a"); }), 400);
+}
+
+TEST(ParseContentType, WellFormedQuotedStrings) {
+  auto ct = parse_content_type(
+      "multipart/form-data; a=\"x;y\"; b=\"q\\\"q\" ; c=\"\"; d=\"back\\\\\"; e=tok;");
+  EXPECT_EQ(ct.params.at("a"), "x;y");
+  EXPECT_EQ(ct.params.at("b"), "q\"q");
+  EXPECT_EQ(ct.params.at("c"), "");
+  EXPECT_EQ(ct.params.at("d"), "back\\");
+  EXPECT_EQ(ct.params.at("e"), "tok");
+}
+
 // ---- multipart ----------------------------------------------------------------------------
 
 struct Multipart {
@@ -363,6 +396,28 @@ TEST(ParseMultipart, DispositionWithoutNameOrNotFormDataIs400) {
                         "--XyZ--");
             }),
             400);
+}
+
+// name="abc was once taken as a field named "abc (quote included).
+TEST(ParseMultipart, UnterminatedQuotedNameOrFilenameIs400) {
+  for (const char* disposition : {
+           "form-data; name=\"abc", "form-data; name=\"abc\\\"", "form-data; name=\"a\"bc",
+           "form-data; name=a\"bc", "form-data; name=\"a\"; filename=\"x.txt",
+           "form-data; name=\"a; filename=\"x.txt\"",
+           "form-data; name=\"a\"; name=\"b\"", // which name? neither
+       }) {
+    const std::string body =
+        std::string("--XyZ\r\nContent-Disposition: ") + disposition + "\r\n\r\nv\r\n--XyZ--\r\n";
+    EXPECT_EQ(status_of([&] { multipart(body); }), 400) << disposition;
+  }
+}
+
+TEST(ParseMultipart, QuotedNameAndFilenameWithSpecialCharacters) {
+  auto m = multipart("--XyZ\r\nContent-Disposition: form-data; name=\"a;b\"; "
+                     "filename=\"say \\\"hi\\\".txt\"\r\n\r\nv\r\n--XyZ--\r\n");
+  ASSERT_EQ(m.files.size(), 1u);
+  EXPECT_EQ(m.files[0].field, "a;b");
+  EXPECT_EQ(m.files[0].filename, "say \"hi\".txt");
 }
 
 TEST(ParseMultipart, HeaderLineWithoutColonIs400) {

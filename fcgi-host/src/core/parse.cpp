@@ -44,36 +44,63 @@ void check_field(const std::string& s, const Limits& limits, const char* what) {
     throw HttpError(400, std::string(what) + " larger than the limit");
 }
 
+[[noreturn]] void bad_param(const char* why) {
+  throw HttpError(400, std::string("malformed header parameter (") + why + ")");
+}
+
 // Splits header parameters ("; name=value; name2=\"v\"") into lower-case names -> values.
+// A value is a token (no '"') or one RFC 7230 quoted-string ("\x" stands for x) followed only
+// by whitespace. An unterminated quoted-string, text after one, a '"' in a token or a name, or
+// a repeated name is a 400: a lenient reading (name="abc taken as "abc) is one that another
+// parser in front of us may read differently. Items without '=' are skipped.
 std::map<std::string, std::string> parse_params(std::string_view rest) {
   std::map<std::string, std::string> params;
-  while (!rest.empty()) {
-    // The item ends at the next ';' outside a quoted string (filename="a;b.txt").
-    std::size_t end = 0;
-    for (bool quoted = false; end < rest.size(); ++end) {
-      if (rest[end] == '"')
-        quoted = !quoted;
-      else if (rest[end] == '\\' && quoted && end + 1 < rest.size())
-        ++end;
-      else if (rest[end] == ';' && !quoted)
-        break;
+  std::size_t i = 0;
+  auto skip_ws = [&] {
+    while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t'))
+      ++i;
+  };
+  while (i < rest.size()) {
+    skip_ws();
+    const std::size_t name_start = i;
+    while (i < rest.size() && rest[i] != '=' && rest[i] != ';') {
+      if (rest[i] == '"') bad_param("quote in a parameter name");
+      ++i;
     }
-    std::string_view item = trim(rest.substr(0, end));
-    rest = end >= rest.size() ? std::string_view{} : rest.substr(end + 1);
-    auto eq = item.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view value = trim(item.substr(eq + 1));
-    std::string unquoted;
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      // RFC 7230 quoted-string: "\x" stands for x.
-      for (std::size_t k = 1; k + 1 < value.size(); ++k) {
-        if (value[k] == '\\' && k + 2 < value.size()) ++k;
-        unquoted.push_back(value[k]);
+    const std::string name = lower(trim(rest.substr(name_start, i - name_start)));
+    if (i >= rest.size() || rest[i] == ';') { // no '=': skipped
+      ++i;
+      continue;
+    }
+    ++i; // '='
+    skip_ws();
+    std::string value;
+    if (i < rest.size() && rest[i] == '"') {
+      bool closed = false;
+      for (++i; i < rest.size(); ++i) {
+        if (rest[i] == '"') {
+          closed = true;
+          ++i;
+          break;
+        }
+        if (rest[i] == '\\') {
+          if (++i >= rest.size()) break;
+        }
+        value.push_back(rest[i]);
       }
+      if (!closed) bad_param("unterminated quoted-string");
+      skip_ws();
+      if (i < rest.size() && rest[i] != ';') bad_param("text after a quoted-string");
     } else {
-      unquoted = std::string(value);
+      const std::size_t start = i;
+      while (i < rest.size() && rest[i] != ';') {
+        if (rest[i] == '"') bad_param("quote inside a token");
+        ++i;
+      }
+      value = std::string(trim(rest.substr(start, i - start)));
     }
-    params[lower(trim(item.substr(0, eq)))] = std::move(unquoted);
+    ++i; // the ';' (or past the end)
+    if (!params.emplace(name, std::move(value)).second) bad_param("repeated parameter");
   }
   return params;
 }

@@ -30,6 +30,8 @@ struct ContentType {
   std::string media_type;                    // lower-case "type/subtype", empty when absent
   std::map<std::string, std::string> params; // lower-case names; values unquoted
 };
+// Throws HttpError(400) on malformed parameters: an unterminated quoted-string, text after one,
+// a stray '"', a repeated name.
 ContentType parse_content_type(std::string_view in);
 
 // Parses a multipart/form-data body delimited by `boundary` into fields and files.

@@ -131,7 +131,10 @@ const FilePart* Request::file(std::string_view field) const {
 }
 
 bool Request::is_json() const {
-  const auto mt = detail::parse_content_type(content_type_).media_type;
+  // The media type alone: malformed parameters are the body parsers' 400, not this question's.
+  std::string_view type_only(content_type_);
+  type_only = type_only.substr(0, type_only.find(';'));
+  const auto mt = detail::parse_content_type(type_only).media_type;
   return mt == "application/json" || (mt.starts_with("application/") && mt.ends_with("+json"));
 }
 
