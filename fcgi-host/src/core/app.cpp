@@ -40,6 +40,15 @@ Response default_error_page(int status, std::string_view message) {
   return Response::text(std::move(body), status);
 }
 
+// "METHOD /path" of a request for a log line; both are the client's, so capped and escaped.
+std::string request_for_log(const Request& rq) {
+  return log_safe(rq.method()) + " " + log_safe(rq.path());
+}
+
+// An exception's message for a log line: it may echo client text (an abort() message, a JSON
+// key), so it is escaped too, with more room than one field.
+constexpr std::size_t kWhatLogMax = 1000;
+
 std::string join_pattern(std::string_view prefix, std::string_view pattern) {
   std::string p(prefix);
   while (!p.empty() && p.back() == '/')
@@ -237,8 +246,8 @@ Response App::error_response(Request& rq, std::exception_ptr ep) const {
     } catch (const HttpError& e) {
       const int status = e.status();
       fh::log(status >= 500 ? LogLevel::Error : LogLevel::Warning,
-              "client error: " + std::to_string(status) + " " + e.what() + " (" + rq.method() +
-                  " " + rq.path() + ")");
+              "client error: " + std::to_string(status) + " " + log_safe(e.what(), kWhatLogMax) +
+                  " (" + request_for_log(rq) + ")");
       auto it = error_handlers_.find(status);
       Response r =
           it != error_handlers_.end() ? it->second(rq, e) : default_error_page(status, e.what());
@@ -253,13 +262,12 @@ Response App::error_response(Request& rq, std::exception_ptr ep) const {
     }
   } catch (const HttpError&) {
     // An error handler raised an HttpError itself; fall through to the plain 500 below.
-    fh::log(LogLevel::Error, "error handler failed for " + rq.method() + " " + rq.path());
+    fh::log(LogLevel::Error, "error handler failed for " + request_for_log(rq));
   } catch (const std::exception& e) {
-    fh::log(LogLevel::Error,
-            "unhandled exception in " + rq.method() + " " + rq.path() + ": " + e.what());
+    fh::log(LogLevel::Error, "unhandled exception in " + request_for_log(rq) + ": " +
+                                 log_safe(e.what(), kWhatLogMax));
   } catch (...) {
-    fh::log(LogLevel::Error,
-            "unhandled non-standard exception in " + rq.method() + " " + rq.path());
+    fh::log(LogLevel::Error, "unhandled non-standard exception in " + request_for_log(rq));
   }
   // The 500 page: the app's own 500 handler if it has one, else a short generic page.
   if (auto it = error_handlers_.find(500); it != error_handlers_.end()) {
@@ -303,7 +311,7 @@ Response App::handle(Request& rq) const {
     try {
       hook(rq, error);
     } catch (const std::exception& e) {
-      fh::log(LogLevel::Error, std::string("teardown_request hook failed: ") + e.what());
+      fh::log(LogLevel::Error, "teardown_request hook failed: " + log_safe(e.what(), kWhatLogMax));
     } catch (...) {
       fh::log(LogLevel::Error, "teardown_request hook failed");
     }

@@ -1,4 +1,5 @@
-// fh::log: "2026-11-22T00:00:00Z level pid message" on stderr, one write(2) per line.
+// fh::log: "2026-11-22T00:00:00Z level pid message" on stderr, one write(2) per line; and
+// fh::log_safe, which caps and escapes client text before it goes into a message.
 #include "fcgihost/log.hpp"
 
 #include <ctime>
@@ -39,6 +40,24 @@ void log(LogLevel level, std::string_view message) noexcept {
   } catch (...) {
     // Logging must never take the request down (bad_alloc while formatting).
   }
+}
+
+std::string log_safe(std::string_view text, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string_view kept = text.substr(0, max_bytes);
+  std::string out;
+  out.reserve(kept.size() + 24);
+  for (unsigned char c : kept) {
+    if (c < 0x20 || c >= 0x7f || c == '\\') {
+      out.append("\\x").push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  if (kept.size() < text.size())
+    out.append("...(").append(std::to_string(text.size())).append(" bytes)");
+  return out;
 }
 
 } // namespace fh
