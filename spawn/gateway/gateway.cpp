@@ -13,6 +13,7 @@
 #include "cgi_header.hpp"
 #include "cgi_pump.hpp"
 #include "child_process.hpp"
+#include "fcgihost/log.hpp"
 #include "listener.hpp"
 #include "path_resolver.hpp"
 
@@ -160,9 +161,10 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
                                         param(params, "DOCUMENT_URI"));
   const ResolvedScript script = resolve_script(ctx.config.cgi_root, ctx.config.url_prefix, path);
   if (script.status != 0) {
+    // The path (and the segment some reasons quote) is the client's: capped and escaped.
     ctx.log.log(Level::Warning, rid,
-                "client error: " + std::to_string(script.status) + " for " + path + ": " +
-                    script.reason);
+                "client error: " + std::to_string(script.status) + " for " + fh::log_safe(path) +
+                    ": " + fh::log_safe(script.reason));
     sink.write(simple_response(script.status));
     return false;
   }
@@ -177,7 +179,8 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
   }
   CgiSlots::Slot slot = ctx.slots.acquire(ctx.config.queue_wait);
   if (!slot) {
-    ctx.log.log(Level::Warning, rid, "overload: no free CGI slot for " + path + ", sent 503");
+    ctx.log.log(Level::Warning, rid,
+                "overload: no free CGI slot for " + fh::log_safe(path) + ", sent 503");
     sink.write(simple_response(503));
     return false;
   }

@@ -162,6 +162,34 @@ def case_stderr_log():
         assert lines and all("req=" in l for l in lines)
 
 
+def case_log_caps():
+    """What the client sent reaches the log capped (200 bytes, then "...(N bytes)") and escaped
+    (bytes outside printable ASCII and the backslash as \\xNN)."""
+    with gateway().wait_listening() as gw:
+        long_name = "/cgi-bin/" + "a" * 5000 + ".sh"
+        expect_status(gw, long_name, 404)
+        expect_status(gw, "/cgi-bin/caf\u00e9\u009b.sh", 404)   # UTF-8 c3 a9, C1 CSI c2 9b
+        dotfile = ".x\\x0a" + "b" * 300  # a dotfile: the reason quotes the segment
+        expect_status(gw, "/cgi-bin/" + dotfile, 404)
+        expect_status(gw, "/cgi-bin/\x1b[2J.sh", 403)
+        assert wait_until(lambda: gw.log().count("client error:") >= 4, 10), gw.log()
+        with open(gw.log_path, "rb") as f:
+            raw = f.read()
+        lines = [l for l in raw.split(b"\n") if b"client error:" in l]
+        assert len(lines) == 4, raw
+        assert all(len(l) < 1000 for l in lines), [len(l) for l in lines]
+        assert (b"for /cgi-bin/" + b"a" * 191 + b"...(%d bytes): " % len(long_name)) in lines[0], \
+            lines[0]
+        assert b"for /cgi-bin/caf\\xc3\\xa9\\xc2\\x9b.sh: " in lines[1], lines[1]
+        assert b"dotfile in path: .x\\x5cx0abbb" in lines[2], lines[2]
+        reason = "dotfile in path: " + dotfile
+        assert (b"...(%d bytes): " % len("/cgi-bin/" + dotfile)) in lines[2], lines[2]
+        assert lines[2].endswith(b"...(%d bytes)" % len(reason)), lines[2]
+        assert b"for /cgi-bin/\\x1b[2J.sh: control character" in lines[3], lines[3]
+        assert not any(c in raw for c in (b"\x1b", b"\xc3", b"\xc2")), raw
+        still_serves(gw)
+
+
 def concurrent(gw, n, query):
     results = [None] * n
 
