@@ -2,6 +2,7 @@
 // Vocabulary from gunicorn's arbiter (spawn/reap/murder/manage), escalation from nginx.
 #include "pool.hpp"
 
+#include "fcgihost/log.hpp"
 #include "log.hpp"
 #include "process.hpp"
 
@@ -202,8 +203,8 @@ void Pool::murder_hung(Worker& w, double now) {
   double ran = static_cast<double>(fh::scoreboard::monotonic_ms() - w.last.oldest_started_ms) / 1e3;
   if (ran < cfg_.timeout) return;
   log_error("pool " + cfg_.name + ": worker " + std::to_string(w.pid) +
-            " killed for timeout: " + w.last.method + " " + w.last.uri + " ran " +
-            fmt_seconds(ran) + " (timeout " + fmt_seconds(cfg_.timeout) + ")");
+            " killed for timeout: " + fh::log_safe(w.last.method) + " " + fh::log_safe(w.last.uri) +
+            " ran " + fmt_seconds(ran) + " (timeout " + fmt_seconds(cfg_.timeout) + ")");
   w.reason = "timeout";
   w.state = WorkerState::Ready; // let retire() send the KILL even when it was retiring
   retire(w, now, SIGKILL);
