@@ -78,7 +78,10 @@ std::pair<std::string, std::string> Arbiter::render_status(const std::string& ta
                       {"uptime_s", now - started_},
                       {"stopping", stopping_},
                       {"pools", pools}};
-  return {"application/json", j.dump(2) + "\n"};
+  // Current URIs come from clients (and the scoreboard cuts them at 256 bytes, maybe inside a
+  // UTF-8 sequence): invalid UTF-8 becomes U+FFFD instead of a type_error that ends the master.
+  return {"application/json",
+          j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
 }
 
 void Arbiter::reap(double now) {
