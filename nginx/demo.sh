@@ -58,8 +58,11 @@ ADMIN=$BUILD/apps/accounts/accounts-admin
 [ -x "$ADMIN" ] && "$ADMIN" --config "$CONFIG" init >/dev/null
 # CGI programs get no environment from the gateway beyond RFC 3875, so each finds its config
 # as NAME.ini beside itself: run the gateway over a copy of cgi-bin with those files in it.
+# The copy takes the programs (executable files) and NAME.ini only: whatever else sits in the
+# build's cgi-bin (CMake files of an older build tree) is never served.
 mkdir -p "$RUN"/cgi-bin
-cp -p "$BUILD"/cgi-bin/* "$RUN"/cgi-bin/ 2>/dev/null || true
+find -L "$BUILD"/cgi-bin -maxdepth 1 -type f \( -executable -o -name '*.ini' \) \
+  -exec cp -p {} "$RUN"/cgi-bin/ \;
 for f in "$RUN"/cgi-bin/*.cgi; do [ -e "$f" ] && cp "$CONFIG" "${f%.cgi}.ini"; done
 
 # One INI, one master, one pool per app.

@@ -1,6 +1,6 @@
-# nginx_demo_test.sh: nginx/demo.sh end to end: hello answers the same through its FastCGI
-# location and /cgi-bin/hello.cgi/, the status pages answer, and on TERM demo.sh stops every
-# process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
+# nginx_demo_test.sh: nginx/demo.sh end to end: the served cgi-bin holds only CGI programs and
+# their .ini, hello answers the same through its FastCGI location and /cgi-bin/hello.cgi/, the
+# status pages answer, and on TERM demo.sh stops every process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
 source "$(dirname "$0")/lib.sh"
 need_nginx
 for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/gateway/cgi-gateway; do
@@ -14,6 +14,7 @@ session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$DEMO" '$2==s && $3 !~ /^Z/ 
 ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $(session_pids); do kill -KILL $p; done')
 wait_for 10 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
 cat "$T"/demo.out
+bash "$SOURCE_DIR"/tests/support/cgi_bin_only_programs.sh "$T"/demo/cgi-bin || fail "the served cgi-bin holds more than CGI programs"
 U=http://127.0.0.1:$HTTP
 fc=$(curl -sf --max-time 5 "$U/hello/hello/world") || fail "FastCGI hello"
 cg=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/hello/world") || fail "CGI hello"
