@@ -113,6 +113,9 @@ std::string multipart_body() {
 
 std::vector<Case> cases() {
   const std::string big(11 * 1024 * 1024, 'x');
+  const std::string too_deep = std::string(129, '[') + std::string(129, ']'); // limit: 128
+  const std::string unterminated =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"abc\r\n\r\nv\r\n--XyZ--\r\n";
   return {
       {"index", {"REQUEST_METHOD=GET", "PATH_INFO=/"}, "", 200, "Hello, world\n"},
       {"greet", {"REQUEST_METHOD=GET", "PATH_INFO=/hello/bob"}, "", 200, "Hello, bob!\n"},
@@ -175,6 +178,24 @@ std::vector<Case> cases() {
        "--XyZ\r\ngarbag",
        400,
        "multipart"},
+      {"json_number_out_of_range",
+       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
+        "CONTENT_LENGTH=10"},
+       "[1e999999]",
+       400,
+       "JSON number out of range"},
+      {"json_one_level_too_deep",
+       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
+        "CONTENT_LENGTH=" + std::to_string(too_deep.size())},
+       too_deep,
+       400,
+       "JSON nested too deeply"},
+      {"multipart_unterminated_quote",
+       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=multipart/form-data; boundary=XyZ",
+        "CONTENT_LENGTH=" + std::to_string(unterminated.size())},
+       unterminated,
+       400,
+       "unterminated quoted-string"},
       {"negative_length",
        {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_LENGTH=-5"},
        "",
