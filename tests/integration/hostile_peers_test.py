@@ -84,8 +84,13 @@ def stalled_peers(spawn, hello):
             s.sendall(one_params)
             peers.append(s)
         code, took = timed_request(port, '/hello/normal')
-        print(f'figure: normal request with {STALLED} stalled peers held: {took * 1000:.1f} ms '
-              f'(without: median {sorted(base)[2] * 1000:.1f} ms)', flush=True)
+        time.sleep(0.5)  # every stalled peer accepted and parked by now
+        code2, took2 = timed_request(port, '/hello/normal')
+        print(f'figure: normal request right behind {STALLED} stalled connects: {took * 1000:.1f} ms, '
+              f'with them held: {took2 * 1000:.1f} ms (without: median {sorted(base)[2] * 1000:.1f} ms)',
+              flush=True)
+        code = code if code != 200 else code2
+        took = max(took, took2)
         check(f'stalled peers: a normal request is answered while {STALLED} peers stall',
               code == 200 and took < READ_TIMEOUT / 2, (code, took))
         # Each stalled peer is closed at the deadline with nothing written to it: never run.
@@ -112,8 +117,14 @@ def stalled_peers(spawn, hello):
               answered == 0, f'{answered} got bytes back')
         check('stalled peers: not closed before the deadline', took_close >= READ_TIMEOUT - 0.5,
               f'{took_close:.1f} s')
-        text = open(log.name).read()
-        closed = sum(int(n) for n in re.findall(r'closed (\d+) connection\(s\) whose request', text))
+        # The workers log after closing, and spawn relays their lines: wait for them (bounded).
+        closed = 0
+        for _ in range(100):
+            text = open(log.name).read()
+            closed = sum(int(n) for n in re.findall(r'closed (\d+) connection\(s\) whose request', text))
+            if closed >= STALLED:
+                break
+            time.sleep(0.1)
         check('stalled peers: the workers say they dropped them', closed >= STALLED, closed)
         code, took = timed_request(port, '/hello/after')
         check('stalled peers: served normally afterwards', code == 200, code)
