@@ -108,7 +108,7 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
   }
 }
 
-// Handlers go in before FCGX_Init so libfcgi leaves TERM/USR1/PIPE alone (STYLE §3.3);
+// Handlers go in before FCGX_Init so libfcgi leaves TERM/USR1/PIPE alone (docs/conventions.md);
 // sa_flags = 0: no SA_RESTART, a stop interrupts nothing we rely on (workers block them).
 void install_signal_handlers() {
   struct sigaction sa {};

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every template under the given directory (apps/ by default) must start with an AUTOESCAPE
-# pragma (STYLE.md §2.7); lists the offenders and fails if there is any. Also fails on no .tpl.
+# pragma (docs/conventions.md); lists the offenders and fails if there is any. Also fails on no .tpl.
 set -euo pipefail
 dir=${1:-apps}
 bad=0 n=0

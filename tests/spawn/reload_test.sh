@@ -1,7 +1,7 @@
 # reload_test.sh: SIGHUP under steady load, then the app binary replaced on disk
 # (--reload-on-change): each time a new generation replaces the old, zero failed requests.
 # The app is a worker on the real framework loop (slow.fcgi): a plain libfcgi worker can drop a
-# connection it accepted just as TERM arrives (libfcgi's accept/shutdown race, STYLE.md §3.3),
+# connection it accepted just as TERM arrives (libfcgi's accept/shutdown race, docs/conventions.md),
 # which ours does not.
 source "$(dirname "$0")/lib.sh"
 : "${SLOW_APP:?}"

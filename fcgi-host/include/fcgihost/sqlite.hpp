@@ -155,7 +155,7 @@ struct DatabaseSettings {
 
 // The App's database: one Connection per thread, opened on first use by that thread. The map is
 // owned by the App (no global), guarded by a mutex; a thread only ever uses its own entry.
-// Connections are never shared across fork (workers exec, STYLE.md §3.9).
+// Connections are never shared across fork (workers exec; docs/conventions.md).
 class Database {
 public:
   explicit Database(DatabaseSettings settings) : settings_(std::move(settings)) {}

@@ -1,5 +1,5 @@
 // See fcgi_listen.hpp. We bind ourselves instead of FCGX_OpenSocket, which exits on errors,
-// binds every interface and steals live unix sockets (STYLE.md §3.6).
+// binds every interface and steals live unix sockets (docs/conventions.md).
 #include "frontend/fcgi_listen.hpp"
 
 #include <cerrno>
