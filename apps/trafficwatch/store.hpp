@@ -1,0 +1,74 @@
+// trafficwatch's SQLite store: the schema (as migrations), one transaction per batch that merges
+// the aggregates AND records how far each log was read (offset and file identity), the totals
+// and traffic queries, and the alert history.
+#pragma once
+
+#include "aggregate.hpp"
+
+#include <fcgihost/sqlite.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tw {
+
+const std::vector<std::string>& migrations();
+
+// How far a log has been read, and which file that offset belongs to: dev/inode plus a hash of
+// the file's first head_len bytes (a copytruncate or a replaced file changes them).
+struct FileState {
+  std::string path;
+  std::string site;
+  std::int64_t dev = 0, ino = 0;
+  std::int64_t head_len = 0;
+  std::int64_t head_hash = 0;
+  std::int64_t offset = 0;
+};
+
+struct Totals {
+  std::uint64_t requests = 0, malformed = 0, bytes = 0;
+  std::array<std::uint64_t, 6> status{};
+  nlohmann::json to_json() const;
+};
+
+// One alert's row in the history (ends_at 0 while firing).
+struct AlertRecord {
+  std::int64_t id = 0;
+  std::string rule, site, severity, summary;
+  std::int64_t starts_at = 0, ends_at = 0;
+  double value = 0;
+};
+
+class Store {
+public:
+  // Opens (creating) the database and applies pending migrations.
+  explicit Store(const std::string& path, int busy_timeout_ms = 5000);
+
+  // Each batch adds, per site and minute, only its `top_k` most frequent paths and clients:
+  // exact for the heavy hitters, approximate in the tail, and the table stays small.
+  void set_top_k(std::size_t k) noexcept { top_k_ = k; }
+
+  std::optional<FileState> file(const std::string& path);
+  // Merges `batch` and records `files` in ONE transaction: both or neither survive a crash.
+  void commit(const Batch& batch, const std::vector<FileState>& files);
+
+  // Sums over minutes in [from, to) (minute resolution; nullopt = unbounded), all sites or one.
+  Totals totals(const std::optional<std::string>& site, std::optional<std::int64_t> from,
+                std::optional<std::int64_t> to);
+
+  std::int64_t alert_fired(const AlertRecord& a);
+  void alert_resolved(std::int64_t id, std::int64_t ends_at);
+  std::vector<AlertRecord> alerts(bool firing_only, int limit = 100);
+
+  fh::sqlite::Connection& connection() noexcept { return db_; }
+
+private:
+  fh::sqlite::Connection db_;
+  std::size_t top_k_ = 100;
+};
+
+} // namespace tw
