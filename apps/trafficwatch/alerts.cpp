@@ -59,9 +59,11 @@ std::vector<Rule> Rule::from_config(const fh::Config& c) {
     r.min_requests = c.get<double>(p + "min_requests", r.min_requests);
     r.min_baseline_rps = c.get<double>(p + "min_baseline_rps", r.min_baseline_rps);
     r.severity = c.get(p + "severity", "warning");
-    if (r.window < 1 || r.window > 86400 || r.baseline < 1 || r.baseline > 86400)
-      throw fh::ConfigError("config keys '" + p + "window' and '" + p +
-                            "baseline' must be 1..86400 seconds");
+    r.resolve_after = c.get<long long>(p + "resolve_after", r.window);
+    if (r.window < 1 || r.window > 86400 || r.baseline < 1 || r.baseline > 86400 ||
+        r.resolve_after < 0 || r.resolve_after > 86400)
+      throw fh::ConfigError("config keys '" + p + "window', '" + p + "baseline' and '" + p +
+                            "resolve_after' must be 1..86400 seconds (resolve_after 0..)");
     if (std::any_of(out.begin(), out.end(), [&](const Rule& o) { return o.name == name; }))
       throw fh::ConfigError("config key 'alerts.rules' names '" + name + "' twice");
     out.push_back(std::move(r));
@@ -75,6 +77,7 @@ void Series::add(std::int64_t second, int status, std::uint32_t latency_ms) {
   const auto n = static_cast<std::int64_t>(slots_.size());
   Slot& s = slots_[static_cast<std::size_t>(((second % n) + n) % n)];
   if (s.second > second) return; // older than what the ring keeps
+  first_ = std::min(first_, second);
   if (s.second != second) {
     s = Slot{};
     s.second = second;
@@ -118,7 +121,11 @@ void Engine::observe(const std::string& site, std::int64_t time, int status,
 }
 
 std::pair<double, bool> Engine::check(const Rule& r, const Series& s, std::int64_t now) const {
-  const auto w = s.sum(now - r.window, now);
+  // Shares and latency count the current second too (its lines so far are a fair sample);
+  // rates use whole seconds only, or a second still filling up would look like a drop.
+  const bool whole = r.kind == RuleKind::RateSpike || r.kind == RuleKind::RateDrop;
+  const std::int64_t end = whole ? now : now + 1;
+  const auto w = s.sum(end - r.window, end);
   switch (r.kind) {
   case RuleKind::ErrorRatio: {
     const double share =
@@ -131,7 +138,9 @@ std::pair<double, bool> Engine::check(const Rule& r, const Series& s, std::int64
   }
   case RuleKind::RateSpike:
   case RuleKind::RateDrop: {
-    const auto b = s.sum(now - r.window - r.baseline, now - r.window);
+    const std::int64_t from = now - r.window - r.baseline;
+    if (s.first() > from) return {0, false}; // no full baseline yet
+    const auto b = s.sum(from, now - r.window);
     const double rate = static_cast<double>(w.requests) / static_cast<double>(r.window);
     const double base = static_cast<double>(b.requests) / static_cast<double>(r.baseline);
     if (base < r.min_baseline_rps) return {rate, false};
@@ -164,13 +173,17 @@ std::vector<Alert> Engine::evaluate(std::int64_t now) {
         changes.push_back(a);
         active_.emplace(key, std::move(a));
       } else if (!breached && it != active_.end()) {
-        Alert a = std::move(it->second);
+        Alert& cur = it->second;
+        if (cur.clear_since == 0) cur.clear_since = now;
+        if (now - cur.clear_since < r.resolve_after) continue;
+        Alert a = std::move(cur);
         active_.erase(it);
         a.ends_at = now;
         a.value = value;
         changes.push_back(std::move(a));
       } else if (breached) {
         it->second.value = value;
+        it->second.clear_since = 0;
       }
     }
   }

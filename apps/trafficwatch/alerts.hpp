@@ -27,18 +27,23 @@ const char* to_string(RuleKind k) noexcept;
 struct Rule {
   std::string name;
   RuleKind kind = RuleKind::ErrorRatio;
-  std::string site = "*";      // one site, or "*": every site on its own
-  std::int64_t window = 60;    // seconds evaluated: [now - window, now)
-  std::int64_t baseline = 600; // rate rules: the seconds before the window
+  std::string site = "*";   // one site, or "*": every site on its own
+  std::int64_t window = 60; // seconds evaluated: [now - window, now)
+  // Rate rules: the seconds before the window; quiet until the site has that much history.
+  std::int64_t baseline = 600;
   // error_ratio: 5xx share (0..1); latency_p95: bound in ms; rate_spike: factor over the
   // baseline rate; rate_drop: fraction of the baseline rate under which traffic has collapsed.
   double threshold = 0;
   double min_requests = 10;    // error_ratio, latency_p95: fewer requests in the window: quiet
   double min_baseline_rps = 1; // rate rules: a baseline below this is too thin to judge
   std::string severity = "warning";
+  // A firing alert resolves only after this many seconds in a row without a breach (no
+  // flapping around the threshold); -1 in the config means "the window".
+  std::int64_t resolve_after = 60;
 
   // alerts.rules = "a b c" names the rules; each is section [rule.NAME] with kind, site, window,
-  // baseline, threshold, min_requests, min_baseline_rps, severity. Throws fh::ConfigError.
+  // baseline, threshold, min_requests, min_baseline_rps, severity, resolve_after (default: the
+  // window). Throws fh::ConfigError.
   static std::vector<Rule> from_config(const fh::Config& config);
 };
 
@@ -52,8 +57,11 @@ public:
   explicit Series(std::size_t capacity);
   void add(std::int64_t second, int status, std::uint32_t latency_ms);
   Sums sum(std::int64_t from, std::int64_t to) const; // seconds in [from, to)
+  // The first second ever added (INT64_MAX before any): a baseline needs history behind it.
+  std::int64_t first() const noexcept { return first_; }
 
 private:
+  std::int64_t first_ = INT64_MAX;
   struct Slot {
     std::int64_t second = INT64_MIN;
     Sums sums;
@@ -65,8 +73,9 @@ struct Alert {
   std::string rule, site, severity, kind, summary;
   double value = 0;
   std::int64_t starts_at = 0;
-  std::int64_t ends_at = 0; // 0 while firing
-  std::int64_t id = 0;      // its row in the store's history (set by the caller)
+  std::int64_t ends_at = 0;     // 0 while firing
+  std::int64_t id = 0;          // its row in the store's history (set by the caller)
+  std::int64_t clear_since = 0; // firing, but not breached since then (0: breached)
   bool firing() const noexcept { return ends_at == 0; }
 };
 

@@ -25,7 +25,7 @@ struct IngestOptions {
   std::uint64_t batch_lines = 200000;            // commit at least this often (lines)
   std::chrono::milliseconds flush_interval{500}; // follow: commit pending lines this often
   std::chrono::milliseconds poll_interval{200};  // follow: sleep when nothing was read
-  std::chrono::milliseconds eval_interval{1000}; // follow: alert evaluation
+  std::chrono::milliseconds eval_interval{500};  // follow: alert evaluation
   std::size_t poll_budget = 8 << 20;             // bytes read from one file per turn
   ReaderOptions reader;
 

@@ -193,13 +193,15 @@ void LogReader::reset_to_start(LineSink& sink, const char* why) {
   open_fd(std::move(fd), 0);
 }
 
-void LogReader::check_file(LineSink& sink, Clock::time_point now) {
+void LogReader::check_content(LineSink& sink) {
   struct stat st {};
-  if (::fstat(fd_.get(), &st) == 0) {
-    if (st.st_size < pos_) return reset_to_start(sink, "file truncated");
-    if (!head_matches(head_len_, head_hash_)) return reset_to_start(sink, "file content replaced");
-    extend_head();
-  }
+  if (::fstat(fd_.get(), &st) != 0) return;
+  if (st.st_size < pos_) return reset_to_start(sink, "file truncated");
+  if (!head_matches(head_len_, head_hash_)) return reset_to_start(sink, "file content replaced");
+  extend_head();
+}
+
+void LogReader::check_path(LineSink& sink, Clock::time_point now) {
   struct stat now_st {};
   const bool same = ::stat(path_.c_str(), &now_st) == 0 &&
                     static_cast<std::int64_t>(now_st.st_dev) == dev_ &&
@@ -228,6 +230,9 @@ std::size_t LogReader::poll(LineSink& sink, bool follow, Clock::time_point now,
   if (!fd_) {
     if (!open_path(now)) return 0;
   }
+  // Truncated or replaced since the last look: checked before reading, or the new content
+  // past our position would be taken for the rest of the old file.
+  if (follow) check_content(sink);
   std::size_t total = 0;
   for (;;) {
     const std::size_t want = std::min(opt_.read_bytes, budget - total);
@@ -246,7 +251,8 @@ std::size_t LogReader::poll(LineSink& sink, bool follow, Clock::time_point now,
   if (!follow) {
     finish_partial(sink, "unterminated last line");
   } else {
-    check_file(sink, now);
+    check_content(sink);
+    check_path(sink, now);
   }
   return total;
 }

@@ -65,7 +65,8 @@ private:
   bool head_matches(std::int64_t len, std::int64_t hash) const;
   void extend_head();
   void consume(LineSink& sink);
-  void check_file(LineSink& sink, Clock::time_point now);
+  void check_content(LineSink& sink);                     // copytruncate, replaced content
+  void check_path(LineSink& sink, Clock::time_point now); // rename rotation
 
   std::string path_, site_;
   ReaderOptions opt_;

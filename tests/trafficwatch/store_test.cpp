@@ -1,0 +1,147 @@
+// Unit tests of trafficwatch's store: a batch and the read positions are one transaction (a
+// failure in either leaves neither), totals by site and time range, file state round trip,
+// the top-K rule for paths and clients, and the alert history.
+#include "store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+class StoreTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/tw_store_XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string db() const { return dir_ + "/tw.db"; }
+
+  std::string dir_;
+};
+
+tw::LogLine line(std::int64_t t, int status, std::uint64_t bytes, std::string_view path = "/a",
+                 std::string_view addr = "10.0.0.1") {
+  tw::LogLine l;
+  l.time = t;
+  l.status = status;
+  l.bytes = bytes;
+  l.path = path;
+  l.remote_addr = addr;
+  l.request_time_ms = 12;
+  return l;
+}
+
+tw::FileState file(const std::string& path, std::int64_t offset) {
+  tw::FileState f;
+  f.path = path;
+  f.site = "shop";
+  f.dev = 1;
+  f.ino = 2;
+  f.head_len = 3;
+  f.head_hash = -4;
+  f.offset = offset;
+  return f;
+}
+
+TEST_F(StoreTest, CommitsAggregatesAndPositionsTogether) {
+  tw::Store s(db());
+  tw::Batch b;
+  b.add("shop", line(120, 200, 5000000000ULL));
+  b.add("shop", line(130, 503, 1));
+  b.add("blog", line(190, 0, 7));
+  b.add_malformed("shop", 125);
+  s.commit(b, {file("/l/shop.log", 400)});
+  auto t = s.totals(std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(t.requests, 3u);
+  EXPECT_EQ(t.malformed, 1u);
+  EXPECT_EQ(t.bytes, 5000000008ULL);
+  EXPECT_EQ(t.status[0], 1u);
+  EXPECT_EQ(t.status[2], 1u);
+  EXPECT_EQ(t.status[5], 1u);
+  EXPECT_EQ(t.to_json().dump(), R"({"bytes":5000000008,"malformed":1,"requests":3,)"
+                                R"("status":{"0xx":1,"1xx":0,"2xx":1,"3xx":0,"4xx":0,"5xx":1}})");
+  EXPECT_EQ(s.totals(std::string("shop"), std::nullopt, std::nullopt).requests, 2u);
+  EXPECT_EQ(s.totals(std::nullopt, 180, std::nullopt).requests, 1u); // minute 180 on
+  EXPECT_EQ(s.totals(std::nullopt, 100, 180).requests, 2u);          // minutes 120 only
+  const auto f = s.file("/l/shop.log");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->offset, 400);
+  EXPECT_EQ(f->head_hash, -4);
+  EXPECT_FALSE(s.file("/l/other.log"));
+
+  // A second batch for the same minute adds up; the position is updated.
+  tw::Batch b2;
+  b2.add("shop", line(121, 200, 1));
+  s.commit(b2, {file("/l/shop.log", 500)});
+  EXPECT_EQ(s.totals(std::string("shop"), std::nullopt, std::nullopt).requests, 3u);
+  EXPECT_EQ(s.file("/l/shop.log")->offset, 500);
+}
+
+TEST_F(StoreTest, AFailedPositionWriteRollsBackTheAggregates) {
+  tw::Store s(db());
+  s.connection().exec("CREATE TRIGGER no_files BEFORE UPDATE ON files "
+                      "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  tw::Batch b;
+  b.add("shop", line(60, 200, 10));
+  s.commit(b, {file("/l/shop.log", 100)}); // an insert: allowed
+  tw::Batch b2;
+  b2.add("shop", line(60, 200, 10));
+  EXPECT_THROW(s.commit(b2, {file("/l/shop.log", 200)}), fh::sqlite::Error);
+  EXPECT_EQ(s.totals(std::nullopt, std::nullopt, std::nullopt).requests, 1u);
+  EXPECT_EQ(s.file("/l/shop.log")->offset, 100);
+}
+
+TEST_F(StoreTest, AFailedAggregateWriteKeepsTheOldPosition) {
+  tw::Store s(db());
+  s.connection().exec("CREATE TRIGGER no_paths BEFORE INSERT ON minute_paths "
+                      "WHEN NEW.path = '/boom' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  tw::Batch b;
+  b.add("shop", line(60, 200, 10, "/boom"));
+  EXPECT_THROW(s.commit(b, {file("/l/shop.log", 100)}), fh::sqlite::Error);
+  EXPECT_FALSE(s.file("/l/shop.log"));
+  EXPECT_EQ(s.totals(std::nullopt, std::nullopt, std::nullopt).requests, 0u);
+}
+
+TEST_F(StoreTest, KeepsTheTopPathsAndClientsOfEachBatch) {
+  tw::Store s(db());
+  s.set_top_k(2);
+  tw::Batch b;
+  const std::string paths[] = {"/a", "/b", "/c"};
+  for (int i = 0; i < 6; ++i) // /a x6, /b x4, /c x2
+    for (int k = 0; k <= i / 2 && k < 3; ++k)
+      b.add("shop", line(0, 200, 1, paths[k], "10.0.0.9"));
+  s.commit(b, {});
+  auto st =
+      s.connection().query("SELECT group_concat(path || '=' || count) FROM "
+                           "(SELECT path, count FROM minute_paths WHERE site = ?1 ORDER BY path)",
+                           std::string("shop"));
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.get_text(0), "/a=6,/b=4");
+  EXPECT_EQ(s.totals(std::nullopt, std::nullopt, std::nullopt).requests, 12u);
+}
+
+TEST_F(StoreTest, AlertHistory) {
+  tw::Store s(db());
+  tw::AlertRecord a;
+  a.rule = "errors";
+  a.site = "shop";
+  a.severity = "critical";
+  a.summary = "x";
+  a.value = 0.7;
+  a.starts_at = 1000;
+  const auto id = s.alert_fired(a);
+  ASSERT_EQ(s.alerts(true).size(), 1u);
+  s.alert_resolved(id, 1060);
+  EXPECT_TRUE(s.alerts(true).empty());
+  const auto all = s.alerts(false);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].ends_at, 1060);
+  EXPECT_EQ(all[0].rule, "errors");
+}
+
+} // namespace
