@@ -43,6 +43,7 @@ void Batch::add(const std::string& site, const LogLine& line) {
   m.bytes = add_saturated(m.bytes, line.bytes);
   ++m.status[static_cast<std::size_t>(line.status / 100)];
   ++m.latency[latency_bucket(line.request_time_ms)];
+  m.latency_ms += line.request_time_ms;
   if (!line.path.empty()) {
     if (auto it = m.paths.find(line.path); it != m.paths.end())
       ++it->second;

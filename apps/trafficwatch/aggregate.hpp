@@ -45,6 +45,7 @@ using CountMap = std::unordered_map<std::string, std::uint64_t, StringHash, std:
 
 struct MinuteStats {
   std::uint64_t requests = 0, malformed = 0, bytes = 0;
+  std::uint64_t latency_ms = 0;          // the sum of $request_time
   std::array<std::uint64_t, 6> status{}; // 0xx .. 5xx
   LatencyHistogram latency{};
   CountMap paths, addrs;

@@ -25,7 +25,7 @@ std::string minutes_table() {
   std::string s =
       "CREATE TABLE minutes (\n  site TEXT NOT NULL,\n  minute INTEGER NOT NULL,\n"
       "  requests INTEGER NOT NULL DEFAULT 0,\n  malformed INTEGER NOT NULL DEFAULT 0,\n"
-      "  bytes INTEGER NOT NULL DEFAULT 0,\n";
+      "  bytes INTEGER NOT NULL DEFAULT 0,\n  latency_ms INTEGER NOT NULL DEFAULT 0,\n";
   for (int i = 0; i < 6; ++i)
     s += "  s" + std::to_string(i) + " INTEGER NOT NULL DEFAULT 0,\n";
   for (std::size_t i = 0; i < kLatencyBuckets; ++i)
@@ -36,9 +36,10 @@ std::string minutes_table() {
 
 // INSERT ... ON CONFLICT DO UPDATE adding every counter: ?1 site, ?2 minute, then the counters.
 std::string minutes_upsert() {
-  std::string cols = "requests, malformed, bytes, " + status_cols("") + ", " + latency_cols("");
+  std::string cols =
+      "requests, malformed, bytes, latency_ms, " + status_cols("") + ", " + latency_cols("");
   std::string sql = "INSERT INTO minutes (site, minute, " + cols + ") VALUES (?1, ?2";
-  const int n = 3 + 6 + static_cast<int>(kLatencyBuckets);
+  const int n = 4 + 6 + static_cast<int>(kLatencyBuckets);
   for (int i = 0; i < n; ++i)
     sql += ", ?" + std::to_string(i + 3);
   sql += ") ON CONFLICT (site, minute) DO UPDATE SET ";
@@ -155,7 +156,7 @@ void Store::commit(const Batch& batch, const std::vector<FileState>& files) {
       int i = 1;
       up.bind(i++, site);
       up.bind(i++, minute);
-      for (auto c : {m.requests, m.malformed, m.bytes})
+      for (auto c : {m.requests, m.malformed, m.bytes, m.latency_ms})
         up.bind(i++, i64(c));
       for (auto c : m.status)
         up.bind(i++, i64(c));
@@ -191,8 +192,8 @@ void Store::commit(const Batch& batch, const std::vector<FileState>& files) {
   tx.commit();
 }
 
-Totals Store::totals(const std::optional<std::string>& site, std::optional<std::int64_t> from,
-                     std::optional<std::int64_t> to) {
+Totals query_totals(fh::sqlite::Connection& db, const std::optional<std::string>& site,
+                    std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
   std::string sql = "SELECT ";
   for (const char* c : {"requests", "malformed", "bytes", "s0", "s1", "s2", "s3", "s4", "s5"})
     sql += std::string(sql.size() > 7 ? ", " : "") + "coalesce(sum(" + c + "), 0)";
@@ -200,7 +201,7 @@ Totals Store::totals(const std::optional<std::string>& site, std::optional<std::
          " AND (?3 IS NULL OR minute < ?3)";
   const std::optional<std::int64_t> first_minute =
       from ? std::optional<std::int64_t>(minute_of(*from)) : std::nullopt;
-  auto st = db_.query(sql, site, first_minute, to);
+  auto st = db.query(sql, site, first_minute, to);
   Totals t;
   if (st.step()) {
     auto u = [&](int c) { return static_cast<std::uint64_t>(st.get_int64(c)); };
@@ -224,10 +225,10 @@ void Store::alert_resolved(std::int64_t id, std::int64_t ends_at) {
   db_.execute("UPDATE alerts SET ends_at = ?2 WHERE id = ?1", id, ends_at);
 }
 
-std::vector<AlertRecord> Store::alerts(bool firing_only, int limit) {
-  auto st = db_.query("SELECT id, rule, site, severity, summary, value, starts_at, ends_at "
-                      "FROM alerts WHERE (?1 = 0 OR ends_at = 0) ORDER BY id DESC LIMIT ?2",
-                      firing_only ? 1 : 0, limit);
+std::vector<AlertRecord> query_alerts(fh::sqlite::Connection& db, bool firing_only, int limit) {
+  auto st = db.query("SELECT id, rule, site, severity, summary, value, starts_at, ends_at "
+                     "FROM alerts WHERE (?1 = 0 OR ends_at = 0) ORDER BY id DESC LIMIT ?2",
+                     firing_only ? 1 : 0, limit);
   std::vector<AlertRecord> out;
   while (st.step()) {
     AlertRecord a;
@@ -240,6 +241,75 @@ std::vector<AlertRecord> Store::alerts(bool firing_only, int limit) {
     a.starts_at = st.get_int64(6);
     a.ends_at = st.get_int64(7);
     out.push_back(std::move(a));
+  }
+  return out;
+}
+
+} // namespace tw
+
+namespace tw {
+
+Totals Store::totals(const std::optional<std::string>& site, std::optional<std::int64_t> from,
+                     std::optional<std::int64_t> to) {
+  return query_totals(db_, site, from, to);
+}
+
+std::vector<AlertRecord> Store::alerts(bool firing_only, int limit) {
+  return query_alerts(db_, firing_only, limit);
+}
+
+std::vector<TrafficPoint> query_traffic(fh::sqlite::Connection& db,
+                                        const std::optional<std::string>& site, std::int64_t from,
+                                        std::int64_t to, std::int64_t step) {
+  std::string sql = "SELECT minute, requests, malformed, bytes, latency_ms, " + status_cols("") +
+                    ", " + latency_cols("") +
+                    " FROM minutes WHERE (?1 IS NULL OR site = ?1) AND minute >= ?2 AND minute < ?3"
+                    " ORDER BY minute";
+  auto st = db.query(sql, site, from - ((from % step) + step) % step, to);
+  std::vector<TrafficPoint> out;
+  while (st.step()) {
+    const std::int64_t m = st.get_int64(0);
+    const std::int64_t t = m - ((m % step) + step) % step;
+    if (out.empty() || out.back().time != t) {
+      out.emplace_back();
+      out.back().time = t;
+    }
+    auto& p = out.back();
+    auto u = [&](int c) { return static_cast<std::uint64_t>(st.get_int64(c)); };
+    p.totals.requests += u(1);
+    p.totals.malformed += u(2);
+    p.totals.bytes = add_saturated(p.totals.bytes, u(3));
+    p.latency_ms += u(4);
+    for (int i = 0; i < 6; ++i)
+      p.totals.status[static_cast<std::size_t>(i)] += u(5 + i);
+    for (std::size_t i = 0; i < kLatencyBuckets; ++i)
+      p.latency[i] += u(11 + static_cast<int>(i));
+  }
+  return out;
+}
+
+std::vector<SiteTotals> query_site_totals(fh::sqlite::Connection& db) {
+  std::string sql = "SELECT site, sum(requests), sum(malformed), sum(bytes), sum(latency_ms)";
+  for (int i = 0; i < 6; ++i)
+    sql += ", sum(s" + std::to_string(i) + ")";
+  for (std::size_t i = 0; i < kLatencyBuckets; ++i)
+    sql += ", sum(l" + std::to_string(i) + ")";
+  sql += " FROM minutes GROUP BY site ORDER BY site";
+  auto st = db.query(sql);
+  std::vector<SiteTotals> out;
+  while (st.step()) {
+    SiteTotals s;
+    auto u = [&](int c) { return static_cast<std::uint64_t>(st.get_int64(c)); };
+    s.site = st.get_text(0);
+    s.totals.requests = u(1);
+    s.totals.malformed = u(2);
+    s.totals.bytes = u(3);
+    s.latency_ms = u(4);
+    for (int i = 0; i < 6; ++i)
+      s.totals.status[static_cast<std::size_t>(i)] = u(5 + i);
+    for (std::size_t i = 0; i < kLatencyBuckets; ++i)
+      s.latency[i] = u(11 + static_cast<int>(i));
+    out.push_back(std::move(s));
   }
   return out;
 }

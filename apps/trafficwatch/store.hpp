@@ -43,6 +43,34 @@ struct AlertRecord {
   double value = 0;
 };
 
+std::vector<AlertRecord> query_alerts(fh::sqlite::Connection& db, bool firing_only, int limit);
+
+// One step of /api/traffic: the minutes in [time, time + step).
+struct TrafficPoint {
+  std::int64_t time = 0;
+  Totals totals;
+  std::uint64_t latency_ms = 0;
+  LatencyHistogram latency{};
+};
+
+// Everything stored for one site (for /metrics).
+struct SiteTotals {
+  std::string site;
+  Totals totals;
+  std::uint64_t latency_ms = 0;
+  LatencyHistogram latency{};
+};
+
+// Queries on any connection (the ingest's, or a web worker's rq.db()).
+Totals query_totals(fh::sqlite::Connection& db, const std::optional<std::string>& site,
+                    std::optional<std::int64_t> from, std::optional<std::int64_t> to);
+// Minutes in [from, to) summed per `step` seconds (a multiple of 60); steps without data are
+// left out.
+std::vector<TrafficPoint> query_traffic(fh::sqlite::Connection& db,
+                                        const std::optional<std::string>& site, std::int64_t from,
+                                        std::int64_t to, std::int64_t step);
+std::vector<SiteTotals> query_site_totals(fh::sqlite::Connection& db);
+
 class Store {
 public:
   // Opens (creating) the database and applies pending migrations.
