@@ -143,20 +143,26 @@ void Ingest::evaluate(std::int64_t now) {
 void Ingest::run_follow(const std::atomic<bool>& stop) {
   auto last_flush = Clock::now();
   auto last_eval = Clock::time_point{};
+  // A database kept busy by someone else: the batch (and the positions) stay pending, and the
+  // whole of it is committed on a later turn. Nothing is half-stored: the transaction rolled back.
+  auto try_flush = [&] {
+    try {
+      flush();
+    } catch (const fh::sqlite::Busy&) {
+      fh::log(fh::LogLevel::Warning, "database busy; the batch is kept for the next commit");
+    }
+    last_flush = Clock::now();
+  };
   while (!stop.load()) {
     const auto now = Clock::now();
     std::size_t read = 0;
     for (const auto& r : readers_) {
-      read += r->poll(*this, true, now, opt_.poll_budget);
-      if (batch_.lines() >= opt_.batch_lines) {
-        flush();
-        last_flush = Clock::now();
-      }
+      // Reading stops while a batch twice the size waits for a busy database.
+      if (batch_.lines() < 2 * opt_.batch_lines)
+        read += r->poll(*this, true, now, opt_.poll_budget);
+      if (batch_.lines() >= opt_.batch_lines) try_flush();
     }
-    if (Clock::now() - last_flush >= opt_.flush_interval) {
-      flush();
-      last_flush = Clock::now();
-    }
+    if (Clock::now() - last_flush >= opt_.flush_interval) try_flush();
     if (engine_ && Clock::now() - last_eval >= opt_.eval_interval) {
       evaluate(static_cast<std::int64_t>(std::time(nullptr)));
       last_eval = Clock::now();

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <sstream>
@@ -87,6 +88,8 @@ int run(Args& a) {
   }
   if (a.files.empty()) throw std::invalid_argument("no log files (FILE... or ingest.files)");
 
+  std::sort(a.files.begin(), a.files.end());
+  a.files.erase(std::unique(a.files.begin(), a.files.end()), a.files.end()); // each one once
   tw::Ingest ingest(store, tw::IngestOptions::from_config(cfg));
   for (const auto& f : a.files) {
     struct stat st {};
