@@ -93,10 +93,10 @@ def once_killed(d):
     log, db = os.path.join(d, 'big.log'), os.path.join(d, 'killed.db')
     conf = os.path.join(d, 'small_batches.ini')
     with open(conf, 'w') as f:
-        f.write('[ingest]\nbatch_lines = 500\n')
+        f.write('[ingest]\nbatch_lines = 200\n')
     exp, rng = Expected(), random.Random(2)
     with open(log, 'wb') as f:
-        for k in range(6):
+        for k in range(3):
             f.write(b'\n'.join(generate(100000, rng, 1790000000 + k * 2000, exp)) + b'\n')
     out = open(os.path.join(d, 'killed.out'), 'wb')
     mid_run_kills = 0
