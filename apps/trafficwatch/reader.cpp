@@ -122,7 +122,11 @@ void LogReader::restore(const std::optional<FileState>& stored, Clock::time_poin
   while (d) {
     const dirent* e = ::readdir(d.get());
     if (e == nullptr) break;
-    if (static_cast<std::int64_t>(e->d_ino) != stored->ino) continue;
+    // By stat, not d_ino (some file systems, overlayfs among them, report other numbers there).
+    struct stat st {};
+    if (::fstatat(::dirfd(d.get()), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::int64_t>(st.st_ino) != stored->ino)
+      continue;
     const std::string candidate = dir + "/" + e->d_name;
     if (candidate == path_) continue;
     if (try_resume(open_ro(candidate.c_str()))) {

@@ -9,13 +9,17 @@ huge lines mixed in, across:
    lines keep coming, and a rotation while the follower is down (the renamed file is drained);
  - alerts: a 5xx burst fires the error_ratio alert and it resolves afterwards; the notify
    command ran exactly twice with Alertmanager webhook JSON, and the alerts log has both lines.
-Usage: ingest_test.py PATH/TO/trafficwatch-ingest. Every process it starts is stopped by pid."""
+ - the web app as a CGI process (trafficwatch.cgi, if given) answers /api/totals with the same
+   JSON as --totals.
+Usage: ingest_test.py PATH/TO/trafficwatch-ingest [PATH/TO/trafficwatch.cgi].
+Every process it starts is stopped by pid."""
 import json, os, random, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loggen import Expected, generate, valid_line  # noqa: E402
 
 BIN = sys.argv[1]
+CGI = sys.argv[2] if len(sys.argv) > 2 else None
 failures = []
 procs = []
 
@@ -87,6 +91,19 @@ def once_twice(d):
     start(['--once', '--db', db, log], out).wait(120)
     check('--once after an append counts only the new lines', totals(db) == exp.json(),
           (totals(db), exp.json()))
+    if CGI:
+        conf = os.path.join(d, 'web.ini')
+        with open(conf, 'w') as f:
+            f.write('[db]\npath = %s\n' % db)
+        env = dict(os.environ, APP_CONFIG_FILE=conf, REQUEST_METHOD='GET',
+                   PATH_INFO='/api/totals', QUERY_STRING='site=shop', SCRIPT_NAME='',
+                   SERVER_NAME='localhost', SERVER_PORT='80', SERVER_PROTOCOL='HTTP/1.1')
+        r = subprocess.run([CGI], env=env, capture_output=True, timeout=30)
+        head, _, body = r.stdout.partition(b'\r\n\r\n') if b'\r\n\r\n' in r.stdout \
+            else r.stdout.partition(b'\n\n')
+        check('trafficwatch.cgi /api/totals answers 200', head.startswith(b'Status: 200'), r)
+        check('trafficwatch.cgi /api/totals equals --totals',
+              json.loads(body or b'null') == totals(db, 'shop'), body)
 
 
 def once_killed(d):
