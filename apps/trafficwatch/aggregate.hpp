@@ -1,6 +1,5 @@
-// Per-minute, per-site aggregates of parsed log lines (requests, malformed, status classes,
-// bytes, a fixed-bucket latency histogram, path and client counts), built in memory for one
-// batch before the store merges it into SQLite.
+// Per-minute, per-site aggregates of parsed lines (requests, malformed, status classes, bytes,
+// latency histogram, path and client counts), built in memory for one batch.
 #pragma once
 
 #include "logline.hpp"

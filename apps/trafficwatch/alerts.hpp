@@ -1,6 +1,5 @@
-// The early-warning engine, pure (time is passed in): per-second counters per site, rules read
-// from the INI config (5xx share, rate spike over its trailing baseline, rate collapse, p95
-// latency), alert state with fire/resolve transitions, and the Alertmanager webhook JSON.
+// The early-warning engine, pure (time passed in): per-second series per site, rules from the
+// INI config, firing/resolved transitions, and the Alertmanager webhook JSON.
 #pragma once
 
 #include "aggregate.hpp"

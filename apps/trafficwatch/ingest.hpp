@@ -1,6 +1,5 @@
-// Ingest: reads the logs through LogReaders, parses and aggregates each line, and commits each
-// batch together with the readers' positions; in follow mode it also feeds and evaluates the
-// alert engine every second and sends its notifications.
+// Ingest: reads logs through LogReaders, aggregates each line and commits each batch with the
+// readers' positions; in follow mode it also runs the alert engine and its notifications.
 #pragma once
 
 #include "alerts.hpp"

@@ -1,6 +1,5 @@
-// LogReader: reads one access log line by line, remembers where counting stands (a line start)
-// and which file that position belongs to, and follows the path like `tail -F`: rotation by
-// rename (the old file is drained first), copytruncate, replacement, a file that appears later.
+// LogReader: reads one access log line by line, keeps where counting stands and which file that
+// is, and follows the path like `tail -F` (rename rotation, copytruncate, late files).
 #pragma once
 
 #include "store.hpp"

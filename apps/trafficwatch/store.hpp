@@ -1,6 +1,5 @@
-// trafficwatch's SQLite store: the schema (as migrations), one transaction per batch that merges
-// the aggregates AND records how far each log was read (offset and file identity), the totals
-// and traffic queries, and the alert history.
+// trafficwatch's SQLite store: the schema, one transaction per batch holding the aggregates AND
+// each log's read position, the totals/traffic/metrics queries and the alert history.
 #pragma once
 
 #include "aggregate.hpp"

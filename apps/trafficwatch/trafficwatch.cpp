@@ -1,6 +1,5 @@
-// The trafficwatch web app (trafficwatch.cgi / trafficwatch.fcgi): the JSON API over the
-// ingest's SQLite database (/api/totals, /api/traffic, /api/alerts) and /metrics in
-// Prometheus text format. Config: db.path (the same INI as trafficwatch-ingest).
+// The trafficwatch web app (trafficwatch.cgi / .fcgi): /api/totals, /api/traffic, /api/alerts
+// and /metrics (Prometheus text) over the ingest's SQLite database (config db.path).
 #include "alerts.hpp"
 #include "store.hpp"
 

@@ -1,6 +1,5 @@
-// Unit tests of the alert engine on a fake clock (times are passed in): each rule kind fires
-// once and resolves once, thin traffic stays quiet, per-site alerts, restored alerts, the rules
-// from an INI file, and the Alertmanager webhook JSON.
+// Unit tests of the alert engine on a fake clock: each rule kind fires and resolves once, quiet
+// cases, no flapping, restored alerts, rules from INI, the webhook JSON.
 #include "alerts.hpp"
 
 #include <fcgihost/config.hpp>

@@ -1,6 +1,5 @@
-// In-process tests of the trafficwatch web app (make_app + App::handle): /api/totals with site
-// and time range, /api/traffic steps and percentiles, /api/alerts, /metrics in Prometheus text
-// format, and 400s for bad arguments. The database is filled through the ingest's Store.
+// In-process tests of the trafficwatch web app (make_app + App::handle): the JSON API, /metrics
+// and bad arguments, over a database filled through the ingest's Store.
 #include "store.hpp"
 
 #include <fcgihost/app.hpp>

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""trafficwatch-ingest end to end: its totals must equal the count kept by the generator
-(loggen.py) that wrote the log, with malformed, truncated, escaped-quote, IPv6, >32-bit and
-huge lines mixed in, across:
+"""trafficwatch-ingest end to end: its totals must equal the count kept by the log generator.
+
+The logs (loggen.py) mix in malformed, truncated, escaped-quote, IPv6, >32-bit and huge lines;
+the totals are checked across:
  - --once, run twice (nothing counted twice), an unterminated last line (malformed);
  - --once killed with SIGKILL in the middle, again and again, then run to the end;
  - --follow: a log that appears later, partial lines completed later, a rename rotation (the

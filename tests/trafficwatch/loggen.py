@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Access-log generator for the trafficwatch tests and measurements: lines in the nginx format
-trafficwatch reads (combined + $request_time + $upstream_response_time), a known share of them
-malformed, and the count each ingest must reach, kept by construction (never by parsing).
+"""Access-log generator for the trafficwatch tests: nginx lines and their count, by construction.
+
+Lines in the format trafficwatch reads (combined + $request_time + $upstream_response_time), a
+known share of them malformed; the count an ingest must reach is kept as they are written,
+never by parsing them.
 Usage: loggen.py LINES OUT [--seed N] [--plain]  -> writes OUT, prints the expected totals JSON."""
 import json, random, sys, time
 

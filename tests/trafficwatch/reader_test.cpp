@@ -1,6 +1,5 @@
-// Unit tests of LogReader on real files with a fake clock: partial lines, the end of the file
-// in --once mode, rename rotation with its drain grace, copytruncate, replaced content, resume
-// from a stored state (also from a file renamed while stopped), overlong lines.
+// Unit tests of LogReader on real files with a fake clock: partial lines, rotation, copytruncate,
+// replaced content, resume from a stored state (also after a rename), overlong lines.
 #include "reader.hpp"
 
 #include <gtest/gtest.h>

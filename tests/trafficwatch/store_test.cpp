@@ -1,6 +1,5 @@
-// Unit tests of trafficwatch's store: a batch and the read positions are one transaction (a
-// failure in either leaves neither), totals by site and time range, file state round trip,
-// the top-K rule for paths and clients, and the alert history.
+// Unit tests of trafficwatch's store: aggregates and read positions commit together or not at
+// all; totals by site and range; file state; top-K paths/clients; alert history.
 #include "store.hpp"
 
 #include <gtest/gtest.h>
