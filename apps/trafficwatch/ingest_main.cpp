@@ -9,9 +9,13 @@
 
 #include <algorithm>
 #include <csignal>
+#include <fcntl.h>
 #include <iostream>
 #include <sstream>
+#include <sys/file.h>
 #include <sys/stat.h>
+
+#include "sys/unique_fd.hpp"
 
 namespace po = boost::program_options;
 
@@ -81,6 +85,14 @@ int run(Args& a) {
     std::cout << t.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
+  // One ingest per database: a second one would read the same logs from the same positions and
+  // count their lines twice. The lock goes with the process, kill -9 included.
+  const std::string lock_path = cfg.get<std::string>("db.path") + ".ingest-lock";
+  fh::detail::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!lock) throw std::runtime_error("cannot open " + lock_path);
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+    throw std::runtime_error("another trafficwatch-ingest is using " +
+                             cfg.get<std::string>("db.path"));
   if (a.files.empty()) {
     std::istringstream in(cfg.get("ingest.files", ""));
     for (std::string f; in >> f;)

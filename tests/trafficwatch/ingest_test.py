@@ -203,6 +203,10 @@ def follow(d):
     p = start(['--follow', '--config', conf, log], out)
     check('follow: a file rotated while down is drained, then the new one read', caught_up(),
           (totals(db), exp.json()))
+    second = subprocess.run([BIN, '--once', '--config', conf, log], capture_output=True,
+                            timeout=30)
+    check('a second ingest on the same database is refused', second.returncode == 1 and
+          b'another trafficwatch-ingest' in second.stderr, second)
     check('follow: SIGTERM stops it with exit 0', stop(p) == 0)
     check('follow: totals after the stop', totals(db) == exp.json(), (totals(db), exp.json()))
 
