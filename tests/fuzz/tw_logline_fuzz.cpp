@@ -1,6 +1,6 @@
 // Fuzz target: trafficwatch's access-log line parser, fed every line of the input. Checks that
 // it never crashes, that every view it returns lies inside the line, and the fields' ranges.
-#include "logline.hpp"
+#include "../../apps/trafficwatch/logline.hpp" // pure: needs only apps/trafficwatch/logline.cpp
 
 #include <cstddef>
 #include <cstdint>
