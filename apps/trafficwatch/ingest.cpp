@@ -22,6 +22,10 @@ IngestOptions IngestOptions::from_config(const fh::Config& c) {
       c.get<long long>("ingest.max_line_bytes", static_cast<long long>(o.reader.max_line_bytes)));
   o.reader.rotate_grace = std::chrono::milliseconds(
       c.get<long long>("ingest.rotate_grace_ms", o.reader.rotate_grace.count()));
+  o.minute_retention =
+      3600 * c.get<long long>("ingest.minute_retention_hours", o.minute_retention / 3600);
+  if (o.minute_retention < 0)
+    throw fh::ConfigError("config key 'ingest.minute_retention_hours' is negative");
   if (o.batch_lines < 1 || o.flush_interval.count() < 1 || o.poll_interval.count() < 1 ||
       o.poll_interval.count() > 1000 || o.reader.max_line_bytes < 1024)
     throw fh::ConfigError("config section [ingest]: batch_lines >= 1, flush_ms >= 1, "
@@ -106,6 +110,17 @@ void Ingest::flush() {
     r->mark_stored();
 }
 
+void Ingest::rollup() {
+  if (opt_.minute_retention == 0) return;
+  try {
+    const auto moved = store_.rollup(std::time(nullptr) - opt_.minute_retention);
+    if (moved > 0)
+      fh::log(fh::LogLevel::Info, "rolled " + std::to_string(moved) + " minute(s) up into hours");
+  } catch (const fh::sqlite::Busy&) {
+    fh::log(fh::LogLevel::Warning, "database busy; the roll-up waits for the next turn");
+  }
+}
+
 void Ingest::run_once() {
   const auto now = Clock::now();
   for (const auto& r : readers_) {
@@ -115,6 +130,7 @@ void Ingest::run_once() {
     if (batch_.lines() >= opt_.batch_lines) flush();
   }
   flush();
+  rollup();
 }
 
 void Ingest::evaluate(std::int64_t now) {
@@ -143,6 +159,7 @@ void Ingest::evaluate(std::int64_t now) {
 void Ingest::run_follow(const std::atomic<bool>& stop) {
   auto last_flush = Clock::now();
   auto last_eval = Clock::time_point{};
+  auto last_rollup = Clock::time_point{};
   // A database kept busy by someone else: the batch (and the positions) stay pending, and the
   // whole of it is committed on a later turn. Nothing is half-stored: the transaction rolled back.
   auto try_flush = [&] {
@@ -166,6 +183,10 @@ void Ingest::run_follow(const std::atomic<bool>& stop) {
     if (engine_ && Clock::now() - last_eval >= opt_.eval_interval) {
       evaluate(static_cast<std::int64_t>(std::time(nullptr)));
       last_eval = Clock::now();
+    }
+    if (Clock::now() - last_rollup >= std::chrono::seconds(60)) {
+      rollup();
+      last_rollup = Clock::now();
     }
     if (notifier_) notifier_->reap();
     if (read == 0) std::this_thread::sleep_for(opt_.poll_interval);

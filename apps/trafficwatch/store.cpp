@@ -21,9 +21,11 @@ std::string latency_cols(std::string_view prefix) {
   return s;
 }
 
-std::string minutes_table() {
+// The counters table; `hours` has the same columns, its `minute` being the hour's first minute.
+std::string counters_table(const std::string& name) {
   std::string s =
-      "CREATE TABLE minutes (\n  site TEXT NOT NULL,\n  minute INTEGER NOT NULL,\n"
+      "CREATE TABLE " + name +
+      " (\n  site TEXT NOT NULL,\n  minute INTEGER NOT NULL,\n"
       "  requests INTEGER NOT NULL DEFAULT 0,\n  malformed INTEGER NOT NULL DEFAULT 0,\n"
       "  bytes INTEGER NOT NULL DEFAULT 0,\n  latency_ms INTEGER NOT NULL DEFAULT 0,\n";
   for (int i = 0; i < 6; ++i)
@@ -35,23 +37,34 @@ std::string minutes_table() {
 }
 
 // INSERT ... ON CONFLICT DO UPDATE adding every counter: ?1 site, ?2 minute, then the counters.
-std::string minutes_upsert() {
-  std::string cols =
-      "requests, malformed, bytes, latency_ms, " + status_cols("") + ", " + latency_cols("");
-  std::string sql = "INSERT INTO minutes (site, minute, " + cols + ") VALUES (?1, ?2";
-  const int n = 4 + 6 + static_cast<int>(kLatencyBuckets);
-  for (int i = 0; i < n; ++i)
-    sql += ", ?" + std::to_string(i + 3);
-  sql += ") ON CONFLICT (site, minute) DO UPDATE SET ";
+std::string counter_cols() {
+  return "requests, malformed, bytes, latency_ms, " + status_cols("") + ", " + latency_cols("");
+}
+
+// "c = c + excluded.c" for every counter.
+std::string add_excluded() {
+  std::string out;
+  const std::string cols = counter_cols();
   std::string_view rest = cols;
-  bool first = true;
   while (!rest.empty()) {
     const auto comma = rest.find(", ");
     const std::string c(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-    sql += (first ? "" : ", ") + c + " = " + c + " + excluded." + c;
-    first = false;
+    out += (out.empty() ? "" : ", ") + c + " = " + c + " + excluded." + c;
   }
+  return out;
+}
+
+// Minutes and rolled-up hours together, for the queries.
+constexpr const char* kCounters = "(SELECT * FROM minutes UNION ALL SELECT * FROM hours)";
+
+std::string minutes_upsert() {
+  std::string cols = counter_cols();
+  std::string sql = "INSERT INTO minutes (site, minute, " + cols + ") VALUES (?1, ?2";
+  const int n = 4 + 6 + static_cast<int>(kLatencyBuckets);
+  for (int i = 0; i < n; ++i)
+    sql += ", ?" + std::to_string(i + 3);
+  sql += ") ON CONFLICT (site, minute) DO UPDATE SET " + add_excluded();
   return sql;
 }
 
@@ -88,7 +101,7 @@ CREATE TABLE files (
   head_hash INTEGER NOT NULL, -- FNV-1a of those bytes: a copytruncate or a new file changes it
   "offset"  INTEGER NOT NULL  -- the first byte not yet counted (always a line start)
 );
-)sql" + minutes_table() +
+)sql" + counters_table("minutes") +
           R"sql(
 CREATE TABLE minute_paths (
   site TEXT NOT NULL, minute INTEGER NOT NULL, path TEXT NOT NULL, count INTEGER NOT NULL,
@@ -109,6 +122,17 @@ CREATE TABLE alerts (
   ends_at   INTEGER NOT NULL DEFAULT 0 -- 0 while firing
 );
 CREATE INDEX alerts_firing ON alerts (ends_at);
+)sql",
+      // 2: minutes older than the retention rolled up into hours (same columns).
+      counters_table("hours") + R"sql(
+CREATE TABLE hour_paths (
+  site TEXT NOT NULL, minute INTEGER NOT NULL, path TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (site, minute, path)
+) WITHOUT ROWID;
+CREATE TABLE hour_addrs (
+  site TEXT NOT NULL, minute INTEGER NOT NULL, addr TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (site, minute, addr)
+) WITHOUT ROWID;
 )sql",
   };
   return all;
@@ -192,12 +216,61 @@ void Store::commit(const Batch& batch, const std::vector<FileState>& files) {
   tx.commit();
 }
 
+std::int64_t Store::rollup(std::int64_t before) {
+  const std::int64_t cutoff = before - ((before % 3600) + 3600) % 3600;
+  fh::sqlite::Transaction tx(db_);
+  const std::string cols = counter_cols();
+  std::string sums;
+  {
+    std::string_view rest = cols;
+    while (!rest.empty()) {
+      const auto comma = rest.find(", ");
+      sums += (sums.empty() ? "" : ", ") + std::string("sum(") +
+              std::string(rest.substr(0, comma)) + ")";
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+  }
+  // (WHERE before GROUP BY: SQLite's upsert needs the SELECT to end unambiguously.)
+  db_.execute("INSERT INTO hours (site, minute, " + cols +
+                  ") SELECT site, minute - minute % 3600, " + sums +
+                  " FROM minutes WHERE minute < ?1 GROUP BY site, minute - minute % 3600"
+                  " ON CONFLICT (site, minute) DO UPDATE SET " +
+                  add_excluded(),
+              cutoff);
+  const std::int64_t moved = db_.execute("DELETE FROM minutes WHERE minute < ?1", cutoff);
+  for (const char* what : {"path", "addr"}) {
+    const std::string m = std::string("minute_") + what + "s",
+                      h = std::string("hour_") + what + "s";
+    db_.execute("INSERT INTO " + h + " (site, minute, " + what +
+                    ", count) SELECT site, minute - "
+                    "minute % 3600, " +
+                    what + ", sum(count) FROM " + m +
+                    " WHERE minute < ?1 "
+                    "GROUP BY 1, 2, 3 ON CONFLICT (site, minute, " +
+                    what + ") DO UPDATE SET count = count + excluded.count",
+                cutoff);
+    db_.execute("DELETE FROM " + m + " WHERE minute < ?1", cutoff);
+    // Each hour keeps its top_k entries.
+    db_.execute("DELETE FROM " + h + " WHERE (site, minute, " + what +
+                    ") IN (SELECT site, "
+                    "minute, " +
+                    what + " FROM (SELECT site, minute, " + what +
+                    ", row_number() OVER (PARTITION BY site, minute ORDER BY count DESC) AS n "
+                    "FROM " +
+                    h + " WHERE minute < ?1) WHERE n > ?2)",
+                cutoff, static_cast<std::int64_t>(top_k_));
+  }
+  tx.commit();
+  return moved;
+}
+
 Totals query_totals(fh::sqlite::Connection& db, const std::optional<std::string>& site,
                     std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
   std::string sql = "SELECT ";
   for (const char* c : {"requests", "malformed", "bytes", "s0", "s1", "s2", "s3", "s4", "s5"})
     sql += std::string(sql.size() > 7 ? ", " : "") + "coalesce(sum(" + c + "), 0)";
-  sql += " FROM minutes WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR minute >= ?2)"
+  sql += std::string(" FROM ") + kCounters +
+         " WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR minute >= ?2)"
          " AND (?3 IS NULL OR minute < ?3)";
   const std::optional<std::int64_t> first_minute =
       from ? std::optional<std::int64_t>(minute_of(*from)) : std::nullopt;
@@ -262,8 +335,8 @@ std::vector<TrafficPoint> query_traffic(fh::sqlite::Connection& db,
                                         const std::optional<std::string>& site, std::int64_t from,
                                         std::int64_t to, std::int64_t step) {
   std::string sql = "SELECT minute, requests, malformed, bytes, latency_ms, " + status_cols("") +
-                    ", " + latency_cols("") +
-                    " FROM minutes WHERE (?1 IS NULL OR site = ?1) AND minute >= ?2 AND minute < ?3"
+                    ", " + latency_cols("") + " FROM " + kCounters +
+                    " WHERE (?1 IS NULL OR site = ?1) AND minute >= ?2 AND minute < ?3"
                     " ORDER BY minute";
   auto st = db.query(sql, site, from - ((from % step) + step) % step, to);
   std::vector<TrafficPoint> out;
@@ -294,7 +367,7 @@ std::vector<SiteTotals> query_site_totals(fh::sqlite::Connection& db) {
     sql += ", sum(s" + std::to_string(i) + ")";
   for (std::size_t i = 0; i < kLatencyBuckets; ++i)
     sql += ", sum(l" + std::to_string(i) + ")";
-  sql += " FROM minutes GROUP BY site ORDER BY site";
+  sql += std::string(" FROM ") + kCounters + " GROUP BY site ORDER BY site";
   auto st = db.query(sql);
   std::vector<SiteTotals> out;
   while (st.step()) {

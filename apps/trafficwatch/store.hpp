@@ -87,6 +87,11 @@ public:
   Totals totals(const std::optional<std::string>& site, std::optional<std::int64_t> from,
                 std::optional<std::int64_t> to);
 
+  // Rolls the minutes before `before` (rounded down to an hour) up into hours, in one
+  // transaction: totals are unchanged, old ranges answer with hour resolution. Returns the
+  // number of minute rows moved.
+  std::int64_t rollup(std::int64_t before);
+
   std::int64_t alert_fired(const AlertRecord& a);
   void alert_resolved(std::int64_t id, std::int64_t ends_at);
   std::vector<AlertRecord> alerts(bool firing_only, int limit = 100);

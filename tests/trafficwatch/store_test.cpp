@@ -124,6 +124,44 @@ TEST_F(StoreTest, KeepsTheTopPathsAndClientsOfEachBatch) {
   EXPECT_EQ(s.totals(std::nullopt, std::nullopt, std::nullopt).requests, 12u);
 }
 
+TEST_F(StoreTest, RollupToHoursKeepsTheTotals) {
+  tw::Store s(db());
+  s.set_top_k(1);
+  tw::Batch b;
+  for (std::int64_t t = 0; t < 3 * 3600; t += 30) // 3 hours, 2 lines a minute
+    b.add("shop", line(t, t % 90 == 0 ? 500 : 200, 10, t % 60 == 0 ? "/even" : "/odd"));
+  b.add_malformed("shop", 100);
+  s.commit(b, {});
+  const auto before = s.totals(std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(before.requests, 360u);
+  EXPECT_EQ(s.rollup(2 * 3600 + 1800), 120); // two whole hours: 120 minutes moved
+  const auto after = s.totals(std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(after.to_json(), before.to_json());
+  EXPECT_EQ(s.totals(std::nullopt, 3600, 7200).requests, 120u); // hour resolution there
+  EXPECT_EQ(s.totals(std::nullopt, 7200, 7260).requests, 2u);   // minute resolution here
+  auto count = [&](const char* sql) {
+    auto st = s.connection().query(sql);
+    return st.step() ? st.get_int64(0) : -1;
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM minutes"), 60);
+  EXPECT_EQ(count("SELECT count(*) FROM hours"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM minute_paths WHERE minute < 7200"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM hour_paths"), 2); // top 1 of each hour
+  EXPECT_EQ(count("SELECT sum(count) FROM hour_paths"), 2 * 60);
+  // Late lines for a rolled-up minute, and a second roll-up: added, never lost.
+  tw::Batch late;
+  late.add("shop", line(10, 200, 5));
+  s.commit(late, {});
+  s.rollup(2 * 3600);
+  EXPECT_EQ(s.totals(std::nullopt, std::nullopt, std::nullopt).requests, 361u);
+  EXPECT_EQ(count("SELECT count(*) FROM hours"), 2);
+  // /api/traffic over both tables, in time order.
+  const auto points = tw::query_traffic(s.connection(), std::nullopt, 0, 3 * 3600, 3600);
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points[0].totals.requests, 121u);
+  EXPECT_EQ(points[2].time, 7200);
+}
+
 TEST_F(StoreTest, AlertHistory) {
   tw::Store s(db());
   tw::AlertRecord a;
