@@ -111,7 +111,7 @@ def once_killed(d):
     log, db = os.path.join(d, 'big.log'), os.path.join(d, 'killed.db')
     conf = os.path.join(d, 'small_batches.ini')
     with open(conf, 'w') as f:
-        f.write('[ingest]\nbatch_lines = 200\n')
+        f.write('[ingest]\nbatch_lines = 100\n')
     exp, rng = Expected(), random.Random(2)
     with open(log, 'wb') as f:
         for k in range(3):
