@@ -95,8 +95,7 @@ void Ingest::malformed_line(const std::string& site, std::string_view text, cons
   batch_.add_malformed(site, it != last_time_.end() ? it->second : std::time(nullptr));
   if (malformed_ <= 10 || malformed_ % 10000 == 0)
     fh::log(fh::LogLevel::Warning, "malformed line #" + std::to_string(malformed_) + " (" + why +
-                                       ") in site " + site + ": " +
-                                       std::string(text.substr(0, 300)));
+                                       ") in site " + site + ": " + fh::log_safe(text));
 }
 
 void Ingest::flush() {

@@ -8,12 +8,14 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <iostream>
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <system_error>
 
 #include "sys/unique_fd.hpp"
 
@@ -67,6 +69,17 @@ std::optional<Args> parse(int argc, char** argv) {
   return a;
 }
 
+// One ingest per database: a second one would read the same logs from the same positions and
+// count their lines twice. The lock goes with the process, kill -9 included.
+fh::detail::UniqueFd lock_database(const std::string& db) {
+  const std::string path = db + ".ingest-lock";
+  fh::detail::UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!lock) throw std::system_error(errno, std::generic_category(), "open " + path);
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+    throw std::runtime_error("another trafficwatch-ingest is using " + db);
+  return lock;
+}
+
 int run(Args& a) {
   fh::Config cfg;
   if (!a.config.empty())
@@ -85,14 +98,7 @@ int run(Args& a) {
     std::cout << t.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  // One ingest per database: a second one would read the same logs from the same positions and
-  // count their lines twice. The lock goes with the process, kill -9 included.
-  const std::string lock_path = cfg.get<std::string>("db.path") + ".ingest-lock";
-  fh::detail::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!lock) throw std::runtime_error("cannot open " + lock_path);
-  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
-    throw std::runtime_error("another trafficwatch-ingest is using " +
-                             cfg.get<std::string>("db.path"));
+  const auto lock = lock_database(cfg.get<std::string>("db.path"));
   if (a.files.empty()) {
     std::istringstream in(cfg.get("ingest.files", ""));
     for (std::string f; in >> f;)

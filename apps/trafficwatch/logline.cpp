@@ -145,6 +145,20 @@ std::size_t quoted(std::string_view s, std::size_t i, std::string_view& content)
   }
 }
 
+// Decimal digits, no leading zeros, up to 2^64-1.
+bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
+  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    const auto d = std::uint64_t(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
 // "12.345" (digits, a dot, exactly three digits) -> milliseconds.
 bool parse_seconds(std::string_view s, std::uint64_t& ms) noexcept {
   const std::size_t dot = s.size() >= 5 ? s.size() - 4 : 0;
@@ -277,16 +291,9 @@ LineError parse_line(std::string_view s, LogLine& out) noexcept {
   out.status = status;
   // $body_bytes_sent " "
   i += 4;
-  j = i;
-  std::uint64_t bytes = 0;
-  while (j < n && is_digit(s[j])) {
-    const std::uint64_t d = std::uint64_t(s[j] - '0');
-    if (bytes > (UINT64_MAX - d) / 10) return LineError::Bytes;
-    bytes = bytes * 10 + d;
-    ++j;
-  }
-  if (j == i || (j - i > 1 && s[i] == '0') || j >= n || s[j] != ' ') return LineError::Bytes;
-  out.bytes = bytes;
+  j = s.find(' ', i);
+  if (j == std::string_view::npos || !parse_u64(s.substr(i, j - i), out.bytes))
+    return LineError::Bytes;
   // "$http_referer" " " "$http_user_agent" " "
   k = quoted(s, j + 1, out.referer);
   if (k == std::string_view::npos) return LineError::Referer;

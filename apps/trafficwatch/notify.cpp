@@ -8,8 +8,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/wait.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -23,7 +23,7 @@ Notifier::Notifier(std::string command, const std::string& log_path)
     : command_(std::move(command)) {
   if (!log_path.empty()) {
     log_.reset(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    if (!log_) throw std::runtime_error("cannot open the alerts log " + log_path);
+    if (!log_) throw std::system_error(errno, std::generic_category(), "open " + log_path);
   }
 }
 

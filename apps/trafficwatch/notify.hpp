@@ -15,7 +15,7 @@ namespace tw {
 
 class Notifier {
 public:
-  // Empty `command` or `log_path`: that part is off. Throws std::runtime_error if the log
+  // Empty `command` or `log_path`: that part is off. Throws std::system_error if the log
   // cannot be opened.
   Notifier(std::string command, const std::string& log_path);
   ~Notifier();

@@ -116,6 +116,33 @@ std::string metrics(fh::sqlite::Connection& db) {
   return out;
 }
 
+// GET /api/traffic?site=&from=&to=&step=: the counters per step (default: the last hour by
+// minutes), with p50/p95/p99 from the latency histogram.
+fh::Response traffic(fh::Request& rq) {
+  const std::int64_t to = int_arg(rq, "to").value_or(std::time(nullptr));
+  const std::int64_t from = int_arg(rq, "from").value_or(to - 3600);
+  const std::int64_t step = int_arg(rq, "step").value_or(60);
+  if (step < 60 || step % 60 != 0)
+    throw fh::HttpError(400, "step must be a multiple of 60 seconds");
+  if (to <= from || (to - from) / step > 10000)
+    throw fh::HttpError(400, "from must be before to, with at most 10000 steps");
+  const auto site = site_arg(rq);
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : tw::query_traffic(rq.db(), site, from, to, step)) {
+    auto j = p.totals.to_json();
+    j["t"] = p.time;
+    j["p50_ms"] = tw::latency_quantile_ms(p.latency, 0.50);
+    j["p95_ms"] = tw::latency_quantile_ms(p.latency, 0.95);
+    j["p99_ms"] = tw::latency_quantile_ms(p.latency, 0.99);
+    points.push_back(std::move(j));
+  }
+  return json({{"from", from},
+               {"to", to},
+               {"step", step},
+               {"site", site ? nlohmann::json(*site) : nlohmann::json(nullptr)},
+               {"points", std::move(points)}});
+}
+
 } // namespace
 
 fh::App make_app() {
@@ -131,33 +158,7 @@ fh::App make_app() {
       },
       "totals");
 
-  app.route(
-      "/api/traffic", {fh::GET},
-      [](fh::Request& rq) {
-        const std::int64_t to = int_arg(rq, "to").value_or(std::time(nullptr));
-        const std::int64_t from = int_arg(rq, "from").value_or(to - 3600);
-        const std::int64_t step = int_arg(rq, "step").value_or(60);
-        if (step < 60 || step % 60 != 0)
-          throw fh::HttpError(400, "step must be a multiple of 60 seconds");
-        if (to <= from || (to - from) / step > 10000)
-          throw fh::HttpError(400, "from must be before to, with at most 10000 steps");
-        const auto site = site_arg(rq);
-        nlohmann::json points = nlohmann::json::array();
-        for (const auto& p : tw::query_traffic(rq.db(), site, from, to, step)) {
-          auto j = p.totals.to_json();
-          j["t"] = p.time;
-          j["p50_ms"] = tw::latency_quantile_ms(p.latency, 0.50);
-          j["p95_ms"] = tw::latency_quantile_ms(p.latency, 0.95);
-          j["p99_ms"] = tw::latency_quantile_ms(p.latency, 0.99);
-          points.push_back(std::move(j));
-        }
-        return json({{"from", from},
-                     {"to", to},
-                     {"step", step},
-                     {"site", site ? nlohmann::json(*site) : nlohmann::json(nullptr)},
-                     {"points", std::move(points)}});
-      },
-      "traffic");
+  app.route("/api/traffic", {fh::GET}, traffic, "traffic");
 
   app.route(
       "/api/alerts", {fh::GET},
