@@ -35,7 +35,7 @@ IngestOptions IngestOptions::from_config(const fh::Config& c) {
 
 std::string site_for(const fh::Config& config, const std::string& path) {
   const auto slash = path.rfind('/');
-  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (config.contains("sites." + name)) return config.get<std::string>("sites." + name);
   if (name.size() > 4 && name.ends_with(".log")) return name.substr(0, name.size() - 4);
   return name;

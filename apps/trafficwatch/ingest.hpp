@@ -26,7 +26,8 @@ struct IngestOptions {
   std::chrono::milliseconds poll_interval{200};  // follow: sleep when nothing was read
   std::chrono::milliseconds eval_interval{500};  // follow: alert evaluation
   std::size_t poll_budget = 8 << 20;             // bytes read from one file per turn
-  std::int64_t minute_retention = 48 * 3600;     // older minutes roll up into hours (0: never)
+  std::int64_t minute_retention =
+      std::int64_t{48} * 3600; // older minutes roll up into hours (0: never)
   ReaderOptions reader;
 
   static IngestOptions from_config(const fh::Config& config);

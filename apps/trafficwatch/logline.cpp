@@ -94,7 +94,7 @@ bool digits(const char* p, int len, int& out) noexcept {
 int month_from(const char* p) noexcept {
   static constexpr char kMonths[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
   for (int m = 0; m < 12; ++m)
-    if (std::memcmp(p, kMonths + 3 * m, 3) == 0) return m + 1;
+    if (std::memcmp(p, kMonths + std::ptrdiff_t{3} * m, 3) == 0) return m + 1;
   return 0;
 }
 
@@ -117,9 +117,9 @@ bool parse_time(std::string_view s, std::int64_t& out) noexcept {
   if (month == 0 || day < 1 || day > kDays[month - 1] + (month == 2 && leap(year) ? 1 : 0) ||
       hh > 23 || mm > 59 || ss > 60 || tzh > 23 || tzm > 59)
     return false;
-  const std::int64_t offset = (tzh * 3600 + tzm * 60) * (p[21] == '-' ? -1 : 1);
-  out = days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hh * 3600 + mm * 60 + ss -
-        offset;
+  const std::int64_t offset = (std::int64_t{tzh} * 3600 + tzm * 60) * (p[21] == '-' ? -1 : 1);
+  out = days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + std::int64_t{hh} * 3600 +
+        mm * 60 + ss - offset;
   return true;
 }
 

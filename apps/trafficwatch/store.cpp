@@ -50,7 +50,8 @@ std::string add_excluded() {
     const auto comma = rest.find(", ");
     const std::string c(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-    out += (out.empty() ? "" : ", ") + c + " = " + c + " + excluded." + c;
+    out.append(out.empty() ? "" : ", ").append(c).append(" = ").append(c);
+    out.append(" + excluded.").append(c);
   }
   return out;
 }
