@@ -183,8 +183,9 @@ void Pool::refresh(Worker& w, double now) {
 }
 
 // nginx keep-alive pins a plain libfcgi worker to one kept connection (its one thread blocks
-// reading the next request on it) and stalls the requests behind it (docs/deployment.md, keep-alive). Only workers
-// that announce the leader/follower loop on the scoreboard are known to be safe.
+// reading the next request on it) and stalls the requests behind it (docs/deployment.md,
+// keep-alive). Only workers that announce the leader/follower loop on the scoreboard are known to
+// be safe.
 void Pool::check_keepalive(const Worker& w) {
   if (!cfg_.keepalive || keepalive_warned_ ||
       (w.last.flags & fh::scoreboard::kFlagLeaderFollower) != 0)
