@@ -28,6 +28,7 @@ REPORT_ONLY=0
 NO_MICRO=0
 MERGE=auto
 RUN_ID=""
+PORT_BASE=""
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
@@ -50,6 +51,8 @@ usage: $0 BUILD_DIR [options]
   --merge / --no-merge keep the rows of OUT/bench/results.csv for the targets this run does not
                        measure (each row names its run; the report shows every run kept).
                        Default: --merge with --targets, --no-merge for a full run
+  --port-base N        nginx on 127.0.0.1:N, the backend pools on N+1, N+2, ... (default: free
+                       ports picked at run time); a port in that range already in use is an error
   --list               print the targets (and the skipped ones) and exit
   --report-only        render the report of the last run in BUILD_DIR/bench-work again
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
@@ -76,6 +79,7 @@ parse_args() {
       --no-micro) NO_MICRO=1 ;;
       --merge) MERGE=1 ;;
       --no-merge) MERGE=0 ;;
+      --port-base) PORT_BASE=$2; shift ;;
       --list) LIST_ONLY=1 ;;
       --report-only) REPORT_ONLY=1 ;;
       -h | --help) usage; exit 0 ;;
@@ -97,6 +101,10 @@ parse_args() {
   fi
   [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "--reps must be a positive integer" >&2; exit 2; }
   [[ $CONCURRENCY =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "bad --concurrency" >&2; exit 2; }
+  if [ -n "$PORT_BASE" ]; then
+    [[ $PORT_BASE =~ ^[1-9][0-9]*$ ]] && [ "$PORT_BASE" -ge 1024 ] && [ "$PORT_BASE" -le 65000 ] \
+      || { echo "--port-base must be a port number in 1024..65000" >&2; exit 2; }
+  fi
 }
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -192,9 +200,22 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 # --- ports -----------------------------------------------------------------------------------
 declare -A USED_PORTS=()
 PORT=""
-# free_port: sets PORT to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range.
+# free_port: sets PORT to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range
+# (with --port-base: the next port from the base, which must be free).
+NEXT_PORT=""
 free_port() {
   local p
+  if [ -n "$PORT_BASE" ]; then
+    p=${NEXT_PORT:-$PORT_BASE}
+    NEXT_PORT=$((p + 1))
+    if ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then
+      echo "port $p (--port-base $PORT_BASE) is in use on this machine" >&2
+      return 1
+    fi
+    USED_PORTS[$p]=1
+    PORT=$p
+    return 0
+  fi
   while :; do
     p=$((20000 + RANDOM % 12000))
     [ -z "${USED_PORTS[$p]:-}" ] || continue
@@ -386,7 +407,7 @@ pool_workers() {
 
 start_pool() {
   local pool=$1
-  free_port
+  free_port || return 1
   P_PORT[$pool]=$PORT
   case ${P_KIND[$pool]} in
     spawnfcgi) start_spawnfcgi "$pool" ;;
@@ -730,8 +751,6 @@ write_nginx_conf() {
   [ ! -f "$ROOT/nginx/fastcgi_params.fcgi-host" ] || cp "$ROOT/nginx/fastcgi_params.fcgi-host" "$dir/"
   local f
   for f in "$dir"/fastcgi_params*; do grep -v '^fastcgi_param *REQUEST_URI ' "$f" >"$f.script"; done
-  free_port
-  NGINX_PORT=$PORT
   sed -e "s|@WORK@|$dir|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \
     "$MATRIX/nginx.conf.in" >"$dir/nginx.conf"
   : >"$dir/upstreams.conf"
@@ -1044,6 +1063,8 @@ main() {
   prepare_app_env
 
   local pool t
+  free_port || exit 1 # nginx's port first: with --port-base it is the base itself
+  NGINX_PORT=$PORT
   log "starting the backend pools: $(used_pools | tr '\n' ' ')"
   for pool in $(used_pools); do
     start_pool "$pool" || {
