@@ -915,25 +915,55 @@ warm_up() {
   done
 }
 
-# measure_startup FILE: fork+exec+exit cost of each CGI binary, run directly N times in a row
-# (no gateway): "name<TAB>ms per run<TAB>size in KiB<TAB>linkage" lines.
+# measure_startup FILE: CGI start-up, fork+exec+answer+exit of each CGI binary run directly (no
+# gateway), side by side with hyperfine -N (posix_spawn, as our gateway starts scripts), in a
+# clean CGI environment. STARTUP_ROUNDS rounds of STARTUP_RUNS runs each, the order of the
+# binaries rotated per round so that a change in the machine's load hits all of them alike.
+# FILE gets "name<TAB>linkage<TAB>KiB<TAB>mean ms<TAB>sd ms<TAB>median ms<TAB>min ms<TAB>runs"
+# lines (report.py: the "CGI start-up" table); the raw hyperfine JSON stays in WORK/startup/.
+STARTUP_ROUNDS=${BENCH_STARTUP_ROUNDS:-5}
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-300}
 measure_startup() {
-  local out=$1 n=300 bin t0 t1 i link
-  [ $QUICK -eq 1 ] && n=50
+  local out=$1 bins=() bin r k n warm=50 rounds=$STARTUP_ROUNDS runs=$STARTUP_RUNS order
   : >"$out"
+  if ! command -v hyperfine >/dev/null; then
+    warn "hyperfine not installed: no CGI start-up measurement (./run bench installs it)"
+    return 0
+  fi
+  [ $QUICK -eq 1 ] && rounds=2 runs=100 warm=20
   for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI"; do
-    [ -x "$bin" ] || continue
-    link=dynamic
+    [ -x "$bin" ] && bins+=("$bin")
+  done
+  [ ${#bins[@]} -gt 0 ] || return 0
+  rm -rf "$WORK/startup"
+  mkdir -p "$WORK/startup"
+  n=${#bins[@]}
+  for ((r = 0; r < rounds; r++)); do
+    order=()
+    for ((k = 0; k < n; k++)); do order+=("${bins[$(((k + r) % n))]}"); done
+    # The CGI meta-variables a gateway would pass for GET /cgi-bin/hello.cgi/, nothing else.
+    env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+      SCRIPT_NAME=/cgi-bin/hello.cgi PATH_INFO=/ QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 \
+      SERVER_NAME=127.0.0.1 SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SERVER_SOFTWARE=bench \
+      hyperfine -N --style none --warmup "$warm" --runs "$runs" --output null \
+      --export-json "$WORK/startup/round-$r.json" "${order[@]}" >>"$WORK/logs/startup.log" 2>&1 \
+      || { warn "hyperfine failed (see $WORK/logs/startup.log)"; return 0; }
+  done
+  for bin in "${bins[@]}"; do
+    local link=dynamic
     file -L "$bin" 2>/dev/null | grep -q 'statically linked' && link=static
     ldd "$bin" >/dev/null 2>&1 || link=static
-    t0=$(date +%s%N)
-    for ((i = 0; i < n; i++)); do
-      REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/x.cgi PATH_INFO=/ "$bin" >/dev/null
-    done
-    t1=$(date +%s%N)
-    printf '%s\t%s\t%d\t%s\n' "${bin#"$BUILD"/}" \
-      "$(awk -v d=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.3f", d / n / 1e6 }')" \
-      $(($(stat -c %s "$bin") / 1024)) "$link" >>"$out"
+    python3 - "$bin" "$WORK/startup" <<'PY' | sed "s|^|${bin#"$BUILD"/}\t$link\t$(($(stat -c %s "$bin") / 1024))\t|" >>"$out"
+import glob, json, statistics, sys
+times = []
+for f in sorted(glob.glob(sys.argv[2] + "/round-*.json")):
+    for r in json.load(open(f))["results"]:
+        if r["command"] == sys.argv[1]:
+            times += r["times"]
+ms = [t * 1e3 for t in times]
+print("%.4f\t%.4f\t%.4f\t%.4f\t%d" % (statistics.mean(ms), statistics.stdev(ms),
+                                      statistics.median(ms), min(ms), len(ms)))
+PY
   done
 }
 
@@ -1090,7 +1120,7 @@ main() {
   log "measuring: ${#TARGET_NAMES[@]} targets x concurrency $CONCURRENCY x $REPS reps, $DURATION each"
   run_matrix
   log "matrix done in $(hms $(($(date +%s) - T0)))"
-  log "measuring CGI start-up (fork+exec of each CGI binary)"
+  log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
   measure_startup "$WORK/startup.tsv"
   run_micro "$OUT/bench/micro.json"
   collect_report_inputs "$ARGS_TEXT"
