@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR [options]: the benchmark matrix of issue 5 (run it as `./run bench`).
+# bench.sh BUILD_DIR [options]: the benchmark matrix of fcgi-host (run it as `./run bench`).
 #
-# Brings up one user-space nginx on 127.0.0.1 (a port picked at run time) with one location per
-# target, starts every target's backend pool (our hello under spawn, our CGI gateway, plain C
-# libfcgi and CGI baselines, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
-# concurrency, repetitions interleaved across targets, and writes docs/benchmarks.md (tables,
-# goal ratios, machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
+# Brings up one user-space nginx on 127.0.0.1 (ports picked at run time, or from --port-base) with
+# one location per target, starts every target's backend pool (our hello under spawn, our CGI
+# gateway, plain C libfcgi and CGI baselines, the canned FastCGI responder that is the FastCGI
+# path's own limit, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
+# concurrency, repetitions interleaved across targets, measures CGI start-up side by side with
+# hyperfine, and writes docs/benchmarks.md (tables, goal ratios, fractions of the FastCGI limit,
+# machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
 # Everything it starts is recorded by pid and torn down at the end, on error and on Ctrl-C.
 # `bench.sh BUILD --help` lists the options; tests/bench/matrix/ holds the pieces it uses.
 set -euo pipefail
@@ -271,6 +273,7 @@ resolve_binaries() {
 compile_baselines() {
   mkdir -p "$WORK/bin"
   cc -O2 -o "$WORK/bin/hello_plain_fcgi" "$MATRIX/hello_plain_fcgi.c" -lfcgi
+  cc -O2 -Wall -Wextra -o "$WORK/bin/canned_fcgi" "$MATRIX/canned_fcgi.c"
   cc -O2 -static -o "$WORK/bin/hello_plain_cgi" "$MATRIX/hello_plain_cgi.c"
   cc -O2 -o "$WORK/bin/hello_plain_cgi_dyn" "$MATRIX/hello_plain_cgi.c"
 }
@@ -473,6 +476,16 @@ define_targets() {
     skip_target fh-fcgi-4-ka "$HELLO_FCGI not built"
     skip_target fh-fcgi-4-ka-mt "$HELLO_FCGI not built"
   fi
+  if [ -x "$HELLO_FCGI" ]; then
+    # The shipped shape (nginx/demo.sh): a unix socket, nginx keep-alive, the default threads.
+    add_pool fh2uka supervisor 2 "hello.fcgi, 2 workers, unix socket, kept connections" \
+      "$HELLO_FCGI"
+    P_UNIX[fh2uka]=1
+    add_target fh-fcgi-2-unix-ka fh2uka fcgi-ka \
+      "ours: hello.fcgi, spawn -F 2, unix socket, nginx keep-alive (as shipped)$SUPERVISOR_NOTE"
+  else
+    skip_target fh-fcgi-2-unix-ka "$HELLO_FCGI not built"
+  fi
 
   if [ -x "$HELLO_CGI" ] && [ -x "$GATEWAY" ]; then
     add_pool gw cgigw "$GW_WORKERS" "cgi-gateway, $GW_WORKERS process(es)" \
@@ -504,6 +517,8 @@ define_targets() {
   add_pool c4ka spawnfcgi 4 "plain C libfcgi, 4 workers, kept connections" "$c_plain_fcgi"
   add_target c-fcgi-4-ka c4ka fcgi-ka "plain C libfcgi, spawn-fcgi -F 4, nginx keep-alive"
 
+  define_limit_targets
+
   for n in 2 4; do
     if [ -n "$PHP_FPM" ]; then
       add_pool "php$n" php "$n" "php-fpm pm=static, $n children"
@@ -522,6 +537,41 @@ define_targets() {
   done
 
   define_app_targets
+}
+
+# --- the FastCGI limit ---------------------------------------------------------------------
+# One limit-* target per (processes, transport, keep-alive) that a FastCGI target of the matrix
+# uses: the canned responder (matrix/canned_fcgi.c, under spawn-fcgi like the plain C baselines)
+# behind the same nginx. It does the protocol and nothing else, so what it reaches is what nginx
+# and the transport leave for any backend; report.py shows every FastCGI target as a fraction of
+# the limit of the same shape. Fields: name | processes | tcp or unix | ka or no.
+LIMIT_TARGETS=(
+  "limit-2|2|tcp|no"       # fh-fcgi-2, c-fcgi-2, php-2
+  "limit-4|4|tcp|no"       # fh-fcgi-4, c-fcgi-4, php-4, app-*-fcgi
+  "limit-4-unix|4|unix|no" # fh-fcgi-4-unix, c-fcgi-4-unix
+  "limit-4-ka|4|tcp|ka"    # fh-fcgi-4-ka, fh-fcgi-4-ka-mt, c-fcgi-4-ka
+  "limit-2-unix-ka|2|unix|ka" # fh-fcgi-2-unix-ka (the shipped shape)
+)
+
+define_limit_targets() {
+  local line name n transport ka pool what kind
+  for line in "${LIMIT_TARGETS[@]}"; do
+    IFS='|' read -r name n transport ka <<<"$line"
+    pool=$name
+    what="FastCGI limit: canned responder, spawn-fcgi -F $n"
+    kind=fcgi
+    if [ "$transport" = unix ]; then
+      what="$what, unix socket"
+      P_UNIX[$pool]=1
+    fi
+    if [ "$ka" = ka ]; then
+      what="$what, nginx keep-alive"
+      kind=fcgi-ka
+    fi
+    add_pool "$pool" spawnfcgi "$n" "canned FastCGI responder, $n processes" \
+      "$WORK/bin/canned_fcgi"
+    add_target "$name" "$pool" "$kind" "$what"
+  done
 }
 
 # --- hook: our apps' real endpoints (SQLite read, SQLite write, template page) ---------------
@@ -1018,8 +1068,18 @@ collect_report_inputs() {
   for s in "${SKIPPED[@]}"; do printf '%s\t%s\n' "${s%%"$SEP"*}" "${s#*"$SEP"}" >>"$skipped"; done
   for t in "${!FAILED[@]}"; do printf '%s\t%s\n' "$t" "${FAILED[$t]}" >>"$skipped"; done
   : >"$targets_tsv"
+  # name, kind, label, then for FastCGI targets the shape report.py matches limits by:
+  # transport (tcp | unix) and worker processes.
+  local transport procs pool
   for t in "${TARGET_NAMES[@]}"; do
-    printf '%s\t%s\t%s\n' "$t" "${T_KIND[$t]}" "${T_LABEL[$t]}" >>"$targets_tsv"
+    transport="" procs="" pool=${T_POOL[$t]}
+    if [[ ${T_KIND[$t]} == fcgi* || ${T_KIND[$t]} == php ]]; then
+      transport=tcp
+      [ -z "${P_UNIX[$pool]:-}" ] || transport=unix
+      procs=${P_N[$pool]}
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "${T_KIND[$t]}" "${T_LABEL[$t]}" "$transport" "$procs" \
+      >>"$targets_tsv"
   done
   {
     echo "# generated by tests/bench/bench.sh: the nginx configuration of the run"
