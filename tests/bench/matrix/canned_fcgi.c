@@ -317,12 +317,10 @@ int main(void) {
     for (i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == listen_fd) {
-        int k;
-        for (k = 0; k < 16; ++k) { /* a few per wake-up: the other processes share the load */
-          int cfd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (cfd < 0) break;
-          add_conn(cfd);
-        }
+        /* One connection per wake-up: with EPOLLEXCLUSIVE the next pending one wakes another
+         * process, so kept connections spread over the processes as libfcgi's do. */
+        int cfd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd >= 0) add_conn(cfd);
       } else if (fd < conns_cap && conns[fd] != NULL) {
         struct conn* c = conns[fd];
         if (events[i].events & EPOLLOUT) {
