@@ -33,8 +33,9 @@ usage: $0 BUILD_DIR [options]
                      of another build (before/after a change); repeatable
   --port-base N      nginx on 127.0.0.1:N, TCP pools on N+1, ... (default: ports picked at run time)
 Prints, per syscall, calls per request of each worker kind (strace -c -f on the worker processes
-only; nginx and spawn's master are not traced) and keeps the raw strace summaries in
-BUILD_DIR/bench-work/syscalls/. Counts are of a traced run: tracing slows the workers, which can
+only; nginx and spawn's master are not traced), and the workers' CPU time per request from an
+untraced run of the same size just before (schedstat of all their threads); keeps the raw strace
+summaries in BUILD_DIR/bench-work/syscalls/. Counts are of a traced run: tracing slows the workers, which can
 change how many events one epoll_wait returns; compare kinds measured in the same run.
 EOF
 }
@@ -196,6 +197,24 @@ run_wrk() {
   wait "$pid" 2>/dev/null || true
 }
 
+# cpu_ns KIND: CPU time the workers of KIND have used so far, in ns (all threads, schedstat).
+cpu_ns() {
+  local pid
+  for pid in ${K_PIDS[$1]}; do cat /proc/"$pid"/task/*/schedstat 2>/dev/null; done \
+    | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
+# untraced KIND: REQUESTS requests without strace; the workers' CPU time per request.
+untraced() {
+  local k=$1 before after ok
+  before=$(cpu_ns "$k")
+  run_wrk "$k" "$REQUESTS" "$WORK/$k.untraced"
+  after=$(cpu_ns "$k")
+  ok=$(sed -n 's/^COUNT ok=\([0-9]*\).*/\1/p' "$WORK/$k.untraced")
+  [ -n "$ok" ] && [ "$ok" -gt 0 ] || { echo "$k: wrk gave no count" >&2; exit 1; }
+  awk -v d=$((after - before)) -v n="$ok" 'BEGIN { printf "%.1f", d / n / 1000 }' >"$WORK/$k.cpu"
+}
+
 # traced KIND: strace -c -f on the workers of KIND while wrk sends REQUESTS requests.
 traced() {
   local k=$1 pid args=() tracer ok other
@@ -250,6 +269,7 @@ for k in "${KINDS[@]}"; do
   run_wrk "$k" "$WARMUP" "$WORK/$k.warmup"
   grep -q '^COUNT ok=[1-9]' "$WORK/$k.warmup" \
     || { echo "$k: warm-up requests failed (see $WORK/$k.warmup)" >&2; exit 1; }
+  untraced "$k"
   traced "$k"
 done
 
@@ -272,6 +292,8 @@ done
   for k in "${KINDS[@]}"; do
     printf ' %14s' "$(awk -F'\t' '{ s += $4 } END { printf "%.3f", s }' "$WORK/$k.tsv")"
   done
+  printf '\n%-22s' "worker CPU us/req"
+  for k in "${KINDS[@]}"; do printf ' %14s' "$(cat "$WORK/$k.cpu")"; done
   printf '\n%-22s' "requests counted"
   for k in "${KINDS[@]}"; do printf ' %14s' "$(cat "$WORK/$k.requests")"; done
   printf '\n'
