@@ -5,9 +5,11 @@
 #
 # The static NAME.cgi is linked for start-up time (docs/architecture.md, "CGI start-up"):
 # non-PIE -static (a static-pie relocates itself at every start), --gc-sections (only reachable
-# code; the sources are compiled with FH_SECTION_FLAGS), calls to dlopen & co. wrapped into ones
-# that fail (cgi_no_dlopen.cpp: no glibc static dlopen warning), and the debug info split off into cgi-bin/.debug/NAME.cgi.debug
-# (found by gdb through the .gnu_debuglink; the gateway never serves dotfiles).
+# code; the sources are compiled with FH_SECTION_FLAGS), exceptions unwound through .eh_frame_hdr
+# instead of an FDE table libgcc sorts at the first throw, calls to dlopen & co. wrapped into ones
+# that fail (both in cgi_static_wraps.cpp; no glibc static-dlopen warning), and the debug info
+# split off into cgi-bin/.debug/NAME.cgi.debug (found by gdb through the .gnu_debuglink; the
+# gateway never serves dotfiles).
 function(fh_add_app NAME)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;DEFINES" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -30,9 +32,10 @@ function(fh_add_app NAME)
   set_target_properties(${NAME}.cgi PROPERTIES OUTPUT_NAME "${NAME}.cgi"
                         RUNTIME_OUTPUT_DIRECTORY "${FH_CGI_BIN_DIR}")
   if(FH_STATIC_CGI)
-    target_sources(${NAME}.cgi PRIVATE $<TARGET_OBJECTS:fcgihost_cgi_no_dlopen>)
-    target_link_options(${NAME}.cgi PRIVATE -static -Wl,--gc-sections -Wl,--wrap=dlopen
-                        -Wl,--wrap=dlsym -Wl,--wrap=dlclose -Wl,--wrap=dlerror)
+    target_sources(${NAME}.cgi PRIVATE $<TARGET_OBJECTS:fcgihost_cgi_static_wraps>)
+    target_link_options(${NAME}.cgi PRIVATE -static -Wl,--gc-sections -Wl,--eh-frame-hdr
+                        -Wl,--wrap=__register_frame_info -Wl,--wrap=__deregister_frame_info
+                        -Wl,--wrap=dlopen -Wl,--wrap=dlsym -Wl,--wrap=dlclose -Wl,--wrap=dlerror)
     if(CMAKE_OBJCOPY)
       set(debug_file "${FH_CGI_BIN_DIR}/.debug/${NAME}.cgi.debug")
       add_custom_command(TARGET ${NAME}.cgi POST_BUILD
