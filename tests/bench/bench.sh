@@ -31,6 +31,8 @@ NO_MICRO=0
 MERGE=auto
 RUN_ID=""
 PORT_BASE=""
+STARTUP_ONLY=0
+declare -a STARTUP_ALSO=()
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
@@ -55,6 +57,10 @@ usage: $0 BUILD_DIR [options]
                        Default: --merge with --targets, --no-merge for a full run
   --port-base N        nginx on 127.0.0.1:N, the backend pools on N+1, N+2, ... (default: free
                        ports picked at run time); a port in that range already in use is an error
+  --startup-only       only the CGI start-up measurement (hyperfine), printed as a table; the
+                       report is not rewritten
+  --startup-also PATH  one more CGI binary to time beside the others (e.g. the hello.cgi of
+                       another build); repeatable
   --list               print the targets (and the skipped ones) and exit
   --report-only        render the report of the last run in BUILD_DIR/bench-work again
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
@@ -82,6 +88,8 @@ parse_args() {
       --merge) MERGE=1 ;;
       --no-merge) MERGE=0 ;;
       --port-base) PORT_BASE=$2; shift ;;
+      --startup-only) STARTUP_ONLY=1 ;;
+      --startup-also) STARTUP_ALSO+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift ;;
       --list) LIST_ONLY=1 ;;
       --report-only) REPORT_ONLY=1 ;;
       -h | --help) usage; exit 0 ;;
@@ -981,7 +989,8 @@ measure_startup() {
     return 0
   fi
   [ $QUICK -eq 1 ] && rounds=2 runs=100 warm=20
-  for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI"; do
+  for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI" \
+    "${STARTUP_ALSO[@]}"; do
     [ -x "$bin" ] && bins+=("$bin")
   done
   [ ${#bins[@]} -gt 0 ] || return 0
@@ -1137,6 +1146,17 @@ main() {
   done
   mkdir -p "$WORK"
   if [ $REPORT_ONLY -eq 1 ]; then render_report; exit 0; fi
+  if [ $STARTUP_ONLY -eq 1 ]; then
+    mkdir -p "$WORK/logs"
+    compile_baselines
+    log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
+    measure_startup "$WORK/startup-only.tsv"
+    {
+      printf 'binary\tlinkage\tKiB\tmean_ms\tsd_ms\tmedian_ms\tmin_ms\truns\n'
+      cat "$WORK/startup-only.tsv"
+    } | column -t -s $'\t'
+    exit 0
+  fi
   define_targets
   select_targets
   if [ $LIST_ONLY -eq 1 ]; then list_targets; exit 0; fi
