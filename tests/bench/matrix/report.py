@@ -717,11 +717,16 @@ def main():
                 out.append("```nginx\n" + text + "\n```\n</details>")
     out.append("\n## How to reproduce\n")
     out.append("`./run bench` (installs wrk, fcgiwrap, spawn-fcgi, php-fpm, gunicorn, "
-               "python3-flask, gnuplot-nox; builds with `-DFH_BUILD_BENCH=ON`), or "
-               "`tests/bench/bench.sh BUILD_DIR --help` for targets, concurrency, duration, "
-               "repetitions and `--quick`. Only the app endpoints (site page, accounts "
-               "read/write; FastCGI and CGI), merged into this report: `./run bench --targets "
-               "'app-*' --no-micro` (`--no-merge` to replace the whole report by that run).\n")
+               "python3-flask, gnuplot-nox, hyperfine, strace; builds with "
+               "`-DFH_BUILD_BENCH=ON`), or `tests/bench/bench.sh BUILD_DIR --help` for targets, "
+               "concurrency, duration, repetitions, `--port-base` and `--quick`. Only the app "
+               "endpoints (site page, accounts read/write; FastCGI and CGI), merged into this "
+               "report: `./run bench --targets 'app-*' --no-micro` (`--no-merge` to replace the "
+               "whole report by that run). Only the FastCGI limit and what it is compared with: "
+               "`./run bench --targets 'limit-*,fh-fcgi-*,c-fcgi-*' --no-micro`. Only the CGI "
+               "start-up table, against another build's binary: `./run bench --startup-only "
+               "--startup-also OTHER_BUILD/cgi-bin/hello.cgi`. System calls per request of the "
+               "canned responder and hello.fcgi (strace): `./run bench --syscalls`.\n")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
