@@ -8,8 +8,8 @@
 # code; the sources are compiled with FH_SECTION_FLAGS), exceptions unwound through .eh_frame_hdr
 # instead of an FDE table libgcc sorts at the first throw, calls to dlopen & co. wrapped into ones
 # that fail (both in cgi_static_wraps.cpp; no glibc static-dlopen warning), and the debug info
-# split off into cgi-bin/.debug/NAME.cgi.debug (found by gdb through the .gnu_debuglink; the
-# gateway never serves dotfiles).
+# split off into NAME.cgi.debug beside NAME.fcgi (the served cgi-bin/ holds programs only; gdb:
+# `gdb -ex 'symbol-file apps/NAME/NAME.cgi.debug' cgi-bin/NAME.cgi`).
 function(fh_add_app NAME)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;DEFINES" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -37,9 +37,8 @@ function(fh_add_app NAME)
                         -Wl,--wrap=__register_frame_info -Wl,--wrap=__deregister_frame_info
                         -Wl,--wrap=dlopen -Wl,--wrap=dlsym -Wl,--wrap=dlclose -Wl,--wrap=dlerror)
     if(CMAKE_OBJCOPY)
-      set(debug_file "${FH_CGI_BIN_DIR}/.debug/${NAME}.cgi.debug")
+      set(debug_file "${CMAKE_CURRENT_BINARY_DIR}/${NAME}.cgi.debug")
       add_custom_command(TARGET ${NAME}.cgi POST_BUILD
-        COMMAND ${CMAKE_COMMAND} -E make_directory "${FH_CGI_BIN_DIR}/.debug"
         COMMAND ${CMAKE_OBJCOPY} --only-keep-debug "$<TARGET_FILE:${NAME}.cgi>" "${debug_file}"
         COMMAND chmod 0644 "${debug_file}"
         COMMAND ${CMAKE_OBJCOPY} --strip-debug --add-gnu-debuglink=${debug_file}
