@@ -24,6 +24,8 @@ constexpr const char* kNoDynamicLoading =
 
 } // namespace
 
+// The names are the ones the linker's --wrap=SYMBOL looks for.
+// NOLINTBEGIN(bugprone-reserved-identifier,readability-identifier-naming)
 extern "C" {
 
 void __wrap___register_frame_info(const void* /*begin*/, void* /*object*/) {}
@@ -53,3 +55,4 @@ char* __wrap_dlerror(void) {
 }
 
 } // extern "C"
+// NOLINTEND(bugprone-reserved-identifier,readability-identifier-naming)
