@@ -2,6 +2,14 @@
 #   NAME.cgi  in the build's cgi-bin/ (CGI front end, RFC 3875; fully static when FH_STATIC_CGI),
 #   NAME.fcgi next to the app's build dir (FastCGI front end, libfcgi).
 # Optional: LIBS (extra link libraries), DEFINES. No app source contains main().
+#
+# The static NAME.cgi is linked for start-up time (docs/architecture.md, "CGI start-up"):
+# non-PIE -static (a static-pie relocates itself at every start), --gc-sections (only reachable
+# code; the sources are compiled with FH_SECTION_FLAGS), exceptions unwound through .eh_frame_hdr
+# instead of an FDE table libgcc sorts at the first throw, calls to dlopen & co. wrapped into ones
+# that fail (both in cgi_static_wraps.cpp; no glibc static-dlopen warning), and the debug info
+# split off into NAME.cgi.debug beside NAME.fcgi (the served cgi-bin/ holds programs only; gdb:
+# `gdb -ex 'symbol-file apps/NAME/NAME.cgi.debug' cgi-bin/NAME.cgi`).
 function(fh_add_app NAME)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;DEFINES" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -10,7 +18,7 @@ function(fh_add_app NAME)
   # Compile the app's sources once; both artifacts link the same objects.
   add_library(${NAME}_app OBJECT ${ARG_SOURCES})
   target_link_libraries(${NAME}_app PUBLIC fcgihost ${ARG_LIBS})
-  target_compile_options(${NAME}_app PRIVATE ${FH_WARNINGS})
+  target_compile_options(${NAME}_app PRIVATE ${FH_WARNINGS} ${FH_SECTION_FLAGS})
   if(ARG_DEFINES)
     target_compile_definitions(${NAME}_app PRIVATE ${ARG_DEFINES})
   endif()
@@ -24,6 +32,18 @@ function(fh_add_app NAME)
   set_target_properties(${NAME}.cgi PROPERTIES OUTPUT_NAME "${NAME}.cgi"
                         RUNTIME_OUTPUT_DIRECTORY "${FH_CGI_BIN_DIR}")
   if(FH_STATIC_CGI)
-    target_link_options(${NAME}.cgi PRIVATE -static)
+    target_sources(${NAME}.cgi PRIVATE $<TARGET_OBJECTS:fcgihost_cgi_static_wraps>)
+    target_link_options(${NAME}.cgi PRIVATE -static -Wl,--gc-sections -Wl,--eh-frame-hdr
+                        -Wl,--wrap=__register_frame_info -Wl,--wrap=__deregister_frame_info
+                        -Wl,--wrap=dlopen -Wl,--wrap=dlsym -Wl,--wrap=dlclose -Wl,--wrap=dlerror)
+    if(CMAKE_OBJCOPY)
+      set(debug_file "${CMAKE_CURRENT_BINARY_DIR}/${NAME}.cgi.debug")
+      add_custom_command(TARGET ${NAME}.cgi POST_BUILD
+        COMMAND ${CMAKE_OBJCOPY} --only-keep-debug "$<TARGET_FILE:${NAME}.cgi>" "${debug_file}"
+        COMMAND chmod 0644 "${debug_file}"
+        COMMAND ${CMAKE_OBJCOPY} --strip-debug --add-gnu-debuglink=${debug_file}
+                "$<TARGET_FILE:${NAME}.cgi>"
+        VERBATIM)
+    endif()
   endif()
 endfunction()

@@ -1,5 +1,5 @@
-// Unit tests: Config (INI through Program_options, typed getters, error messages naming the key)
-// and PasswordCost / argon2id hashing.
+// Unit tests: Config (the INI dialect, typed getters, error messages naming the key) and
+// PasswordCost / argon2id hashing.
 #include "fcgihost/config.hpp"
 #include "fcgihost/password.hpp"
 
@@ -38,6 +38,34 @@ TEST(Config, ReadsSectionsAndTypes) {
   EXPECT_EQ(c.get<int>("db.absent", 7), 7);
   EXPECT_EQ(c.get("db.absent", "dflt"), "dflt");
   std::filesystem::remove(path);
+}
+
+// The dialect Boost.Program_options' config files had (the reader was ported off Boost without
+// changing what a file means): '#' starts a comment anywhere, values are trimmed of spaces, tabs
+// and CR, the first '=' splits, later keys override earlier ones, "[]" is the prefix ".".
+TEST(Config, KeepsTheProgramOptionsDialect) {
+  const auto path = write_ini("  [db]  \r\n path = /x # comment\r\nk=v=w\n\tempty =\n"
+                              "[b.]\ny = 2\n[db]\nk = again\n[]\nz=1\n; x = 1\n"
+                              "[s]\nsecret = a b\t\r\n[last]\nno_newline = 1");
+  fh::Config c;
+  c.load_file(path);
+  EXPECT_EQ(c.get<std::string>("db.path"), "/x");
+  EXPECT_EQ(c.get<std::string>("db.k"), "again");
+  EXPECT_EQ(c.get<std::string>("db.empty"), "");
+  EXPECT_EQ(c.get<std::string>("b.y"), "2");
+  EXPECT_EQ(c.get<std::string>(".z"), "1");
+  EXPECT_EQ(c.get<std::string>(".; x"), "1"); // ';' is no comment marker
+  EXPECT_EQ(c.get<std::string>("s.secret"), "a b");
+  EXPECT_EQ(c.get<int>("last.no_newline"), 1);
+  EXPECT_EQ(c.source(), path);
+  std::filesystem::remove(path);
+  const auto bad = write_ini("[a]\nx = 1\nk#=1\n");
+  const auto msg = error_of([&] { fh::Config().load_file(bad); });
+  EXPECT_NE(msg.find("invalid line 'k'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(bad), std::string::npos) << msg;
+  std::filesystem::remove(bad);
+  EXPECT_THROW(fh::Config().load_file(std::filesystem::temp_directory_path().string()),
+               fh::ConfigError); // a directory
 }
 
 TEST(Config, ErrorsNameTheKeyNotTheValue) {

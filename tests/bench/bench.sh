@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR [options]: the benchmark matrix of issue 5 (run it as `./run bench`).
+# bench.sh BUILD_DIR [options]: the benchmark matrix of fcgi-host (run it as `./run bench`).
 #
-# Brings up one user-space nginx on 127.0.0.1 (a port picked at run time) with one location per
-# target, starts every target's backend pool (our hello under spawn, our CGI gateway, plain C
-# libfcgi and CGI baselines, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
-# concurrency, repetitions interleaved across targets, and writes docs/benchmarks.md (tables,
-# goal ratios, machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
+# Brings up one user-space nginx on 127.0.0.1 (ports picked at run time, or from --port-base) with
+# one location per target, starts every target's backend pool (our hello under spawn, our CGI
+# gateway, plain C libfcgi and CGI baselines, the canned FastCGI responder that is the FastCGI
+# path's own limit, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
+# concurrency, repetitions interleaved across targets, measures CGI start-up side by side with
+# hyperfine, and writes docs/benchmarks.md (tables, goal ratios, fractions of the FastCGI limit,
+# machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
 # Everything it starts is recorded by pid and torn down at the end, on error and on Ctrl-C.
 # `bench.sh BUILD --help` lists the options; tests/bench/matrix/ holds the pieces it uses.
 set -euo pipefail
@@ -28,6 +30,9 @@ REPORT_ONLY=0
 NO_MICRO=0
 MERGE=auto
 RUN_ID=""
+PORT_BASE=""
+STARTUP_ONLY=0
+declare -a STARTUP_ALSO=()
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
@@ -50,6 +55,12 @@ usage: $0 BUILD_DIR [options]
   --merge / --no-merge keep the rows of OUT/bench/results.csv for the targets this run does not
                        measure (each row names its run; the report shows every run kept).
                        Default: --merge with --targets, --no-merge for a full run
+  --port-base N        nginx on 127.0.0.1:N, the backend pools on N+1, N+2, ... (default: free
+                       ports picked at run time); a port in that range already in use is an error
+  --startup-only       only the CGI start-up measurement (hyperfine), printed as a table; the
+                       report is not rewritten
+  --startup-also PATH  one more CGI binary to time beside the others (e.g. the hello.cgi of
+                       another build); repeatable
   --list               print the targets (and the skipped ones) and exit
   --report-only        render the report of the last run in BUILD_DIR/bench-work again
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
@@ -76,6 +87,9 @@ parse_args() {
       --no-micro) NO_MICRO=1 ;;
       --merge) MERGE=1 ;;
       --no-merge) MERGE=0 ;;
+      --port-base) PORT_BASE=$2; shift ;;
+      --startup-only) STARTUP_ONLY=1 ;;
+      --startup-also) STARTUP_ALSO+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift ;;
       --list) LIST_ONLY=1 ;;
       --report-only) REPORT_ONLY=1 ;;
       -h | --help) usage; exit 0 ;;
@@ -97,6 +111,10 @@ parse_args() {
   fi
   [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "--reps must be a positive integer" >&2; exit 2; }
   [[ $CONCURRENCY =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "bad --concurrency" >&2; exit 2; }
+  if [ -n "$PORT_BASE" ]; then
+    [[ $PORT_BASE =~ ^[1-9][0-9]*$ ]] && [ "$PORT_BASE" -ge 1024 ] && [ "$PORT_BASE" -le 65000 ] \
+      || { echo "--port-base must be a port number in 1024..65000" >&2; exit 2; }
+  fi
 }
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -192,9 +210,22 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 # --- ports -----------------------------------------------------------------------------------
 declare -A USED_PORTS=()
 PORT=""
-# free_port: sets PORT to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range.
+# free_port: sets PORT to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range
+# (with --port-base: the next port from the base, which must be free).
+NEXT_PORT=""
 free_port() {
   local p
+  if [ -n "$PORT_BASE" ]; then
+    p=${NEXT_PORT:-$PORT_BASE}
+    NEXT_PORT=$((p + 1))
+    if ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then
+      echo "port $p (--port-base $PORT_BASE) is in use on this machine" >&2
+      return 1
+    fi
+    USED_PORTS[$p]=1
+    PORT=$p
+    return 0
+  fi
   while :; do
     p=$((20000 + RANDOM % 12000))
     [ -z "${USED_PORTS[$p]:-}" ] || continue
@@ -250,6 +281,7 @@ resolve_binaries() {
 compile_baselines() {
   mkdir -p "$WORK/bin"
   cc -O2 -o "$WORK/bin/hello_plain_fcgi" "$MATRIX/hello_plain_fcgi.c" -lfcgi
+  cc -O2 -Wall -Wextra -o "$WORK/bin/canned_fcgi" "$MATRIX/canned_fcgi.c"
   cc -O2 -static -o "$WORK/bin/hello_plain_cgi" "$MATRIX/hello_plain_cgi.c"
   cc -O2 -o "$WORK/bin/hello_plain_cgi_dyn" "$MATRIX/hello_plain_cgi.c"
 }
@@ -386,7 +418,7 @@ pool_workers() {
 
 start_pool() {
   local pool=$1
-  free_port
+  free_port || return 1
   P_PORT[$pool]=$PORT
   case ${P_KIND[$pool]} in
     spawnfcgi) start_spawnfcgi "$pool" ;;
@@ -452,6 +484,16 @@ define_targets() {
     skip_target fh-fcgi-4-ka "$HELLO_FCGI not built"
     skip_target fh-fcgi-4-ka-mt "$HELLO_FCGI not built"
   fi
+  if [ -x "$HELLO_FCGI" ]; then
+    # The shipped shape (nginx/demo.sh): a unix socket, nginx keep-alive, the default threads.
+    add_pool fh2uka supervisor 2 "hello.fcgi, 2 workers, unix socket, kept connections" \
+      "$HELLO_FCGI"
+    P_UNIX[fh2uka]=1
+    add_target fh-fcgi-2-unix-ka fh2uka fcgi-ka \
+      "ours: hello.fcgi, spawn -F 2, unix socket, nginx keep-alive (as shipped)$SUPERVISOR_NOTE"
+  else
+    skip_target fh-fcgi-2-unix-ka "$HELLO_FCGI not built"
+  fi
 
   if [ -x "$HELLO_CGI" ] && [ -x "$GATEWAY" ]; then
     add_pool gw cgigw "$GW_WORKERS" "cgi-gateway, $GW_WORKERS process(es)" \
@@ -483,6 +525,8 @@ define_targets() {
   add_pool c4ka spawnfcgi 4 "plain C libfcgi, 4 workers, kept connections" "$c_plain_fcgi"
   add_target c-fcgi-4-ka c4ka fcgi-ka "plain C libfcgi, spawn-fcgi -F 4, nginx keep-alive"
 
+  define_limit_targets
+
   for n in 2 4; do
     if [ -n "$PHP_FPM" ]; then
       add_pool "php$n" php "$n" "php-fpm pm=static, $n children"
@@ -501,6 +545,41 @@ define_targets() {
   done
 
   define_app_targets
+}
+
+# --- the FastCGI limit ---------------------------------------------------------------------
+# One limit-* target per (processes, transport, keep-alive) that a FastCGI target of the matrix
+# uses: the canned responder (matrix/canned_fcgi.c, under spawn-fcgi like the plain C baselines)
+# behind the same nginx. It does the protocol and nothing else, so what it reaches is what nginx
+# and the transport leave for any backend; report.py shows every FastCGI target as a fraction of
+# the limit of the same shape. Fields: name | processes | tcp or unix | ka or no.
+LIMIT_TARGETS=(
+  "limit-2|2|tcp|no"       # fh-fcgi-2, c-fcgi-2, php-2
+  "limit-4|4|tcp|no"       # fh-fcgi-4, c-fcgi-4, php-4, app-*-fcgi
+  "limit-4-unix|4|unix|no" # fh-fcgi-4-unix, c-fcgi-4-unix
+  "limit-4-ka|4|tcp|ka"    # fh-fcgi-4-ka, fh-fcgi-4-ka-mt, c-fcgi-4-ka
+  "limit-2-unix-ka|2|unix|ka" # fh-fcgi-2-unix-ka (the shipped shape)
+)
+
+define_limit_targets() {
+  local line name n transport ka pool what kind
+  for line in "${LIMIT_TARGETS[@]}"; do
+    IFS='|' read -r name n transport ka <<<"$line"
+    pool=$name
+    what="FastCGI limit: canned responder, spawn-fcgi -F $n"
+    kind=fcgi
+    if [ "$transport" = unix ]; then
+      what="$what, unix socket"
+      P_UNIX[$pool]=1
+    fi
+    if [ "$ka" = ka ]; then
+      what="$what, nginx keep-alive"
+      kind=fcgi-ka
+    fi
+    add_pool "$pool" spawnfcgi "$n" "canned FastCGI responder, $n processes" \
+      "$WORK/bin/canned_fcgi"
+    add_target "$name" "$pool" "$kind" "$what"
+  done
 }
 
 # --- hook: our apps' real endpoints (SQLite read, SQLite write, template page) ---------------
@@ -730,8 +809,6 @@ write_nginx_conf() {
   [ ! -f "$ROOT/nginx/fastcgi_params.fcgi-host" ] || cp "$ROOT/nginx/fastcgi_params.fcgi-host" "$dir/"
   local f
   for f in "$dir"/fastcgi_params*; do grep -v '^fastcgi_param *REQUEST_URI ' "$f" >"$f.script"; done
-  free_port
-  NGINX_PORT=$PORT
   sed -e "s|@WORK@|$dir|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \
     "$MATRIX/nginx.conf.in" >"$dir/nginx.conf"
   : >"$dir/upstreams.conf"
@@ -896,25 +973,56 @@ warm_up() {
   done
 }
 
-# measure_startup FILE: fork+exec+exit cost of each CGI binary, run directly N times in a row
-# (no gateway): "name<TAB>ms per run<TAB>size in KiB<TAB>linkage" lines.
+# measure_startup FILE: CGI start-up, fork+exec+answer+exit of each CGI binary run directly (no
+# gateway), side by side with hyperfine -N (posix_spawn, as our gateway starts scripts), in a
+# clean CGI environment. STARTUP_ROUNDS rounds of STARTUP_RUNS runs each, the order of the
+# binaries rotated per round so that a change in the machine's load hits all of them alike.
+# FILE gets "name<TAB>linkage<TAB>KiB<TAB>mean ms<TAB>sd ms<TAB>median ms<TAB>min ms<TAB>runs"
+# lines (report.py: the "CGI start-up" table); the raw hyperfine JSON stays in WORK/startup/.
+STARTUP_ROUNDS=${BENCH_STARTUP_ROUNDS:-5}
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-300}
 measure_startup() {
-  local out=$1 n=300 bin t0 t1 i link
-  [ $QUICK -eq 1 ] && n=50
+  local out=$1 bins=() bin r k n warm=50 rounds=$STARTUP_ROUNDS runs=$STARTUP_RUNS order
   : >"$out"
-  for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI"; do
-    [ -x "$bin" ] || continue
-    link=dynamic
+  if ! command -v hyperfine >/dev/null; then
+    warn "hyperfine not installed: no CGI start-up measurement (./run bench installs it)"
+    return 0
+  fi
+  [ $QUICK -eq 1 ] && rounds=2 runs=100 warm=20
+  for bin in "$WORK/bin/hello_plain_cgi" "$WORK/bin/hello_plain_cgi_dyn" "$HELLO_CGI" \
+    "${STARTUP_ALSO[@]}"; do
+    [ -x "$bin" ] && bins+=("$bin")
+  done
+  [ ${#bins[@]} -gt 0 ] || return 0
+  rm -rf "$WORK/startup"
+  mkdir -p "$WORK/startup"
+  n=${#bins[@]}
+  for ((r = 0; r < rounds; r++)); do
+    order=()
+    for ((k = 0; k < n; k++)); do order+=("${bins[$(((k + r) % n))]}"); done
+    # The CGI meta-variables a gateway would pass for GET /cgi-bin/hello.cgi/, nothing else.
+    env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+      SCRIPT_NAME=/cgi-bin/hello.cgi PATH_INFO=/ QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 \
+      SERVER_NAME=127.0.0.1 SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SERVER_SOFTWARE=bench \
+      hyperfine -N --style none --warmup "$warm" --runs "$runs" --output null \
+      --export-json "$WORK/startup/round-$r.json" "${order[@]}" >>"$WORK/logs/startup.log" 2>&1 \
+      || { warn "hyperfine failed (see $WORK/logs/startup.log)"; return 0; }
+  done
+  for bin in "${bins[@]}"; do
+    local link=dynamic
     file -L "$bin" 2>/dev/null | grep -q 'statically linked' && link=static
     ldd "$bin" >/dev/null 2>&1 || link=static
-    t0=$(date +%s%N)
-    for ((i = 0; i < n; i++)); do
-      REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/x.cgi PATH_INFO=/ "$bin" >/dev/null
-    done
-    t1=$(date +%s%N)
-    printf '%s\t%s\t%d\t%s\n' "${bin#"$BUILD"/}" \
-      "$(awk -v d=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.3f", d / n / 1e6 }')" \
-      $(($(stat -c %s "$bin") / 1024)) "$link" >>"$out"
+    python3 - "$bin" "$WORK/startup" <<'PY' | sed "s|^|${bin#"$BUILD"/}\t$link\t$(($(stat -c %s "$bin") / 1024))\t|" >>"$out"
+import glob, json, statistics, sys
+times = []
+for f in sorted(glob.glob(sys.argv[2] + "/round-*.json")):
+    for r in json.load(open(f))["results"]:
+        if r["command"] == sys.argv[1]:
+            times += r["times"]
+ms = [t * 1e3 for t in times]
+print("%.4f\t%.4f\t%.4f\t%.4f\t%d" % (statistics.mean(ms), statistics.stdev(ms),
+                                      statistics.median(ms), min(ms), len(ms)))
+PY
   done
 }
 
@@ -969,8 +1077,18 @@ collect_report_inputs() {
   for s in "${SKIPPED[@]}"; do printf '%s\t%s\n' "${s%%"$SEP"*}" "${s#*"$SEP"}" >>"$skipped"; done
   for t in "${!FAILED[@]}"; do printf '%s\t%s\n' "$t" "${FAILED[$t]}" >>"$skipped"; done
   : >"$targets_tsv"
+  # name, kind, label, then for FastCGI targets the shape report.py matches limits by:
+  # transport (tcp | unix) and worker processes.
+  local transport procs pool
   for t in "${TARGET_NAMES[@]}"; do
-    printf '%s\t%s\t%s\n' "$t" "${T_KIND[$t]}" "${T_LABEL[$t]}" >>"$targets_tsv"
+    transport="" procs="" pool=${T_POOL[$t]}
+    if [[ ${T_KIND[$t]} == fcgi* || ${T_KIND[$t]} == php ]]; then
+      transport=tcp
+      [ -z "${P_UNIX[$pool]:-}" ] || transport=unix
+      procs=${P_N[$pool]}
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "${T_KIND[$t]}" "${T_LABEL[$t]}" "$transport" "$procs" \
+      >>"$targets_tsv"
   done
   {
     echo "# generated by tests/bench/bench.sh: the nginx configuration of the run"
@@ -1028,6 +1146,17 @@ main() {
   done
   mkdir -p "$WORK"
   if [ $REPORT_ONLY -eq 1 ]; then render_report; exit 0; fi
+  if [ $STARTUP_ONLY -eq 1 ]; then
+    mkdir -p "$WORK/logs"
+    compile_baselines
+    log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
+    measure_startup "$WORK/startup-only.tsv"
+    {
+      printf 'binary\tlinkage\tKiB\tmean_ms\tsd_ms\tmedian_ms\tmin_ms\truns\n'
+      cat "$WORK/startup-only.tsv"
+    } | column -t -s $'\t'
+    exit 0
+  fi
   define_targets
   select_targets
   if [ $LIST_ONLY -eq 1 ]; then list_targets; exit 0; fi
@@ -1044,6 +1173,8 @@ main() {
   prepare_app_env
 
   local pool t
+  free_port || exit 1 # nginx's port first: with --port-base it is the base itself
+  NGINX_PORT=$PORT
   log "starting the backend pools: $(used_pools | tr '\n' ' ')"
   for pool in $(used_pools); do
     start_pool "$pool" || {
@@ -1069,7 +1200,7 @@ main() {
   log "measuring: ${#TARGET_NAMES[@]} targets x concurrency $CONCURRENCY x $REPS reps, $DURATION each"
   run_matrix
   log "matrix done in $(hms $(($(date +%s) - T0)))"
-  log "measuring CGI start-up (fork+exec of each CGI binary)"
+  log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
   measure_startup "$WORK/startup.tsv"
   run_micro "$OUT/bench/micro.json"
   collect_report_inputs "$ARGS_TEXT"

@@ -42,13 +42,19 @@ using ErrorHandler = std::function<Response(Request&, const HttpError&)>;
 // Returns a response if it handles the exception, nullopt to pass it on.
 using ExceptionHandler = std::function<std::optional<Response>(Request&, std::exception_ptr)>;
 
-namespace detail {
-class Router;
-}
 namespace sqlite {
 class Database;
 struct DatabaseSettings;
 } // namespace sqlite
+namespace detail {
+class Router;
+// App's database is destroyed through the function use_database() stores: App's destructor names
+// no SQLite code, so the static .cgi of an app without a database links none.
+struct DatabaseDeleter {
+  void (*destroy)(sqlite::Database*) = nullptr;
+  void operator()(sqlite::Database* db) const noexcept { destroy(db); }
+};
+} // namespace detail
 
 // A group of routes under a URL prefix; endpoints are named "<blueprint>.<endpoint>".
 class Blueprint {
@@ -172,7 +178,7 @@ private:
   std::unique_ptr<Config> config_;
   std::unique_ptr<SessionSettings> session_settings_;
   std::unique_ptr<SessionCodec> session_codec_;
-  std::unique_ptr<sqlite::Database> database_;
+  std::unique_ptr<sqlite::Database, detail::DatabaseDeleter> database_;
 };
 
 } // namespace fh

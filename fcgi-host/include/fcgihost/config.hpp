@@ -1,6 +1,7 @@
-// Config: the app's settings, read from an INI file through Boost.Program_options ("[db]\npath=x"
-// becomes "db.path"). Typed getters; a missing key or a bad value throws ConfigError naming it,
-// so a broken config stops the app at make_app() time, never in the middle of a request.
+// Config: the app's settings, read from an INI file ("[db]\npath=x" becomes "db.path"; the
+// dialect Boost.Program_options' config files accept, read without Boost). Typed getters; a
+// missing key or a bad value throws ConfigError naming it, so a broken config stops the app at
+// make_app() time, never in the middle of a request.
 #pragma once
 
 #include <cstdint>

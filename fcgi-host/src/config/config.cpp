@@ -1,30 +1,72 @@
-// Config: INI parsing through Boost.Program_options (allow_unregistered: every section.key is
-// kept as a string) and the typed conversions with their error messages.
+// Config: a small INI reader (the dialect Boost.Program_options' parse_config_file accepted, kept
+// byte for byte) and the typed conversions with their error messages.
 #include "fcgihost/config.hpp"
 
-#include <boost/program_options.hpp>
+#include "sys/io.hpp"
+#include "sys/unique_fd.hpp"
 
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
+#include <fcntl.h>
 #include <limits>
 
-namespace po = boost::program_options;
-
 namespace fh {
+namespace {
 
+// Reads the whole file with plain read(2): no iostream, so a CGI program that reads its config
+// pays for no locale set-up. False when the file cannot be opened or read.
+bool read_file(const std::string& path, std::string& out) {
+  detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  char buf[4096];
+  for (;;) {
+    const long n = detail::read_some(fd.get(), buf, sizeof buf);
+    if (n < 0) return false;
+    if (n == 0) return true;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+} // namespace
+
+// One line at a time: '#' starts a comment anywhere on the line; blank lines are skipped;
+// "[name]" sets the prefix "name." for the keys below it; "key = value" (split at the first '=',
+// both sides trimmed of spaces, tabs, CR, LF) stores "prefix.key"; any other line is an error.
+// A later occurrence of a key overrides an earlier one.
 void Config::load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read config file " + path);
-  try {
-    const po::options_description none;
-    const auto parsed = po::parse_config_file(in, none, true);
-    for (const auto& opt : parsed.options) {
-      values_[opt.string_key] = opt.value.empty() ? std::string() : opt.value.back();
+  std::string text;
+  if (!read_file(path, text)) throw ConfigError("cannot read config file " + path);
+  std::string prefix;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    if (const auto hash = line.find('#'); hash != std::string_view::npos)
+      line = line.substr(0, hash);
+    line = trim(line);
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      prefix.assign(line.substr(1, line.size() - 2));
+      if (prefix.empty() || prefix.back() != '.') prefix += '.';
+    } else if (const auto eq = line.find('='); eq != std::string_view::npos) {
+      std::string key = prefix;
+      key += trim(line.substr(0, eq));
+      values_[std::move(key)] = std::string(trim(line.substr(eq + 1)));
+    } else {
+      throw ConfigError("config file " + path +
+                        ": the options configuration file contains an invalid line '" +
+                        std::string(line) + "'");
     }
-  } catch (const po::error& e) {
-    throw ConfigError("config file " + path + ": " + e.what());
   }
   source_ += (source_.empty() ? "" : ", ") + path;
 }

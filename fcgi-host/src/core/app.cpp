@@ -174,7 +174,10 @@ App& App::use_sessions(SessionSettings settings) {
 }
 
 App& App::use_database(const sqlite::DatabaseSettings& settings) {
-  database_ = std::make_unique<sqlite::Database>(settings);
+  database_ = std::unique_ptr<sqlite::Database, detail::DatabaseDeleter>(
+      new sqlite::Database(settings), detail::DatabaseDeleter{[](sqlite::Database* db) {
+        std::default_delete<sqlite::Database>{}(db);
+      }});
   return *this;
 }
 

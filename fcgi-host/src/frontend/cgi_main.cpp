@@ -1,6 +1,7 @@
 // The CGI front end (RFC 3875): main() for NAME.cgi. Builds a RawRequest from the environment
-// and stdin, lets the app handle it, writes the CGI response to stdout, exits. No work happens
-// before the request is read beyond make_app(), so a statically linked binary starts in ~1 ms.
+// and stdin, lets the app handle it, writes the CGI response to stdout, exits. Nothing runs before
+// the request is read beyond make_app() (no static initialisers of ours, no iostreams): start-up
+// costs and their fixes are in docs/architecture.md, "CGI start-up".
 #include "fcgihost/main.hpp"
 
 #include "fcgihost/log.hpp"
@@ -42,6 +43,10 @@ int main(int /*argc*/, char** argv) {
   fh::detail::default_config_beside_binary();
 
   fh::RawRequest raw;
+  std::size_t count = 0;
+  while (environ[count] != nullptr)
+    ++count;
+  raw.params.reserve(count);
   for (char** e = environ; *e != nullptr; ++e) {
     const char* eq = std::strchr(*e, '=');
     if (eq != nullptr)

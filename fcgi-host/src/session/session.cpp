@@ -34,6 +34,15 @@ std::optional<std::string> unb64url(std::string_view text) {
   return out;
 }
 
+// libsodium wants sodium_init() before its other functions; it probes the CPU (cpuid, ~40 µs in
+// a VM) to pick implementations HMAC-SHA256 and SHA-256 do not have. The codec runs it when it
+// first signs or verifies a cookie, not when the app is built: a CGI request without a session
+// cookie does not pay for it.
+void sodium_ready() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) throw std::runtime_error("libsodium cannot be initialised");
+}
+
 } // namespace
 
 SessionSettings SessionSettings::from_config(const Config& config) {
@@ -48,12 +57,13 @@ SessionSettings SessionSettings::from_config(const Config& config) {
 
 SessionCodec::SessionCodec(std::string_view secret) {
   if (secret.empty()) throw std::invalid_argument("session secret is empty");
-  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot be initialised");
-  // The key is SHA-256 of the secret: any length of secret gives a full-size HMAC key.
+  // The key is SHA-256 of the secret: any length of secret gives a full-size HMAC key. (SHA-256
+  // is libsodium's portable code, the same before and after sodium_init.)
   crypto_hash_sha256(key_, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
 }
 
 std::string SessionCodec::mac(std::string_view signed_part) const {
+  sodium_ready();
   unsigned char out[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256(out, reinterpret_cast<const unsigned char*>(signed_part.data()),
                          signed_part.size(), key_);

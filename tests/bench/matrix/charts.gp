@@ -33,3 +33,17 @@ set title "RSS per worker process after the runs (MiB)"
 set ylabel "MiB"
 set key off
 plot datadir.'/rss.dat' using 2:xtic(1) title columnhead(2) lc rgb "#4477aa"
+
+# Every FastCGI target's req/s over the limit-* target of its shape (report.py: limit.dat).
+if (exists("nlimit") && nlimit > 0) {
+  set output outdir.'/limit.svg'
+  set title "FastCGI targets as a fraction of the FastCGI limit (canned responder, same transport, keep-alive and processes)"
+  set ylabel "fraction of the limit"
+  set yrange [0:1.2<*] # at least to 1.2, further if a noisy run went past the limit
+  set ytics auto
+  set format y "%.1f"
+  set key top right
+  set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#cc3311" lw 2 dt 2 front
+  set label 1 "limit = 1" at graph 1, first 1 offset 1,0 left tc rgb "#cc3311"
+  plot for [i=2:ncol] datadir.'/limit.dat' using i:xtic(1) title columnhead(i)
+}

@@ -8,7 +8,10 @@ report lists every run kept with its own machine description (docs/bench/runs/RU
 Called by tests/bench/bench.sh (stdlib only). Every number in the report comes from the CSV of
 the same run: per target and concurrency the median over the repetitions of req/s, p50 and p99,
 the sum of the errors (any error is shown in red, never hidden) and the median RSS per worker.
-The goal ratios of issue 5 are computed from those medians and marked met / not met.
+The goal ratios are computed from those medians and marked met / not met. Every FastCGI target
+is also shown as a fraction of the FastCGI limit of its shape (the canned responder's limit-*
+target with the same transport, keep-alive setting and process count), and the CGI start-up
+table comes from hyperfine (bench.sh measure_startup).
 """
 import argparse
 import csv
@@ -101,24 +104,146 @@ def fmt_errors(cell):
     return RED.format(f"{cell['errors']:,}") + f" ({detail})"
 
 
-def main_tables(res, targets, out, show_run=False):
+def main_tables(res, targets, shapes, out, show_run=False):
     ceiling = "nginx"
     for c in res.concs:
         out.append(f"\n### {c} connection{'s' if c > 1 else ''}\n")
-        out.append("| target | req/s (median) | min–max | × nginx | p50 ms | p99 ms | errors "
-                   "| RSS/worker MiB | workers |" + (" run |" if show_run else ""))
-        out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|" + ("---|" if show_run else ""))
+        out.append("| target | req/s (median) | min–max | × nginx | × FastCGI limit | p50 ms | "
+                   "p99 ms | errors | RSS/worker MiB | workers |" + (" run |" if show_run else ""))
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|" +
+                   ("---|" if show_run else ""))
         top = res.get(ceiling, c)
         for name, _kind, label in targets:
             cell = res.get(name, c)
             if not cell:
                 continue
             vs = f"{cell['rps'] / top['rps']:.2f}" if top and top["rps"] else "–"
+            frac = limit_fraction(res, shapes, name, c)
+            lim = "–" if frac is None else frac[1]
             out.append(
                 f"| `{name}` {label} | {fmt_rps(cell['rps'])} | {fmt_rps(cell['rps_min'])}–"
-                f"{fmt_rps(cell['rps_max'])} | {vs} | {fmt_ms(cell['p50'])} | "
+                f"{fmt_rps(cell['rps_max'])} | {vs} | {lim} | {fmt_ms(cell['p50'])} | "
                 f"{fmt_ms(cell['p99'])} | {fmt_errors(cell)} | {cell['rss_max']:.1f} | "
                 f"{cell['workers']} |" + (f" {cell['run']} |" if show_run else ""))
+
+
+# --- the FastCGI limit -------------------------------------------------------------------------
+# limit-* targets: the canned FastCGI responder (matrix/canned_fcgi.c) under spawn-fcgi. A FastCGI
+# target's shape is (transport, keep-alive, processes); its limit is the limit-* target of the
+# same shape, else (marked) one with the same transport and keep-alive and another process count.
+
+def is_limit(name):
+    return name.startswith("limit-")
+
+
+def fcgi_shapes(full, res):
+    """{name: (transport, keepalive, processes)} of every FastCGI target (limits included).
+
+    targets.tsv of newer runs names transport and processes; for older runs they are read off
+    the name ("-unix") and the measured worker count."""
+    shapes = {}
+    for name, kind, _label, transport, procs in full:
+        if not (kind in ("fcgi", "fcgi-ka", "php")):
+            continue
+        if not transport:
+            transport = "unix" if "-unix" in name else "tcp"
+        if not procs:
+            procs = max((cell["workers"] for (t, _c), cell in res.cell.items() if t == name),
+                        default=0)
+        shapes[name] = (transport, kind == "fcgi-ka", int(procs))
+    return shapes
+
+
+def shape_text(shape):
+    transport, ka, procs = shape
+    return f"{transport}{', keep-alive' if ka else ''}, {procs} processes"
+
+
+def limit_of(res, shapes, name, conc):
+    """(limit target, exact shape match?) measured at conc for a FastCGI target, or None."""
+    if name not in shapes or is_limit(name):
+        return None
+    want = shapes[name]
+    exact = [t for t, sh in shapes.items() if is_limit(t) and sh == want and res.get(t, conc)]
+    if exact:
+        return exact[0], True
+    near = sorted((abs(sh[2] - want[2]), t) for t, sh in shapes.items()
+                  if is_limit(t) and sh[:2] == want[:2] and res.get(t, conc))
+    return (near[0][1], False) if near else None
+
+
+def limit_fraction(res, shapes, name, conc):
+    """(fraction, text for a table cell) of a FastCGI target against its limit, or None."""
+    lim = limit_of(res, shapes, name, conc)
+    cell = res.get(name, conc)
+    if not lim or not cell:
+        return None
+    top = res.get(lim[0], conc)
+    if not top or not top["rps"]:
+        return None
+    f = cell["rps"] / top["rps"]
+    text = f"{f:.2f}" + ("" if lim[1] else f" (vs `{lim[0]}`)")
+    if cell["run"] != top["run"]:
+        text += " (different runs)"
+    return f, text
+
+
+def limit_section(res, targets, shapes, out):
+    names = [n for n, _k, _l in targets if n in shapes and not is_limit(n)
+             and any(res.get(n, c) for c in res.concs)]
+    limits = [n for n, _k, _l in targets if is_limit(n) and any(res.get(n, c) for c in res.concs)]
+    out.append("\n## The FastCGI limit: each FastCGI target as a fraction of it\n")
+    if not limits:
+        out.append("Not measured in this report: no `limit-*` target ran (the canned FastCGI "
+                   "responder, tests/bench/matrix/canned_fcgi.c).\n")
+        return
+    out.append(
+        "Through nginx every FastCGI request costs nginx an upstream exchange, so no backend "
+        "reaches `return 200`. The `limit-*` targets measure what is left for a backend: a "
+        "canned responder in plain C (tests/bench/matrix/canned_fcgi.c: one epoll loop per "
+        "process, no library, reads each request's records through the empty STDIN record and "
+        "writes the same bytes every time, keeps the connection only when nginx asks) under "
+        "spawn-fcgi, with the transport, keep-alive setting and process count of the targets it "
+        "is compared with. A fraction of 1.00 means the backend costs nothing more than the "
+        "protocol; the rest of the gap to nginx is nginx and the transport. A fraction marked "
+        "`vs limit-…` is against a limit with another process count (none of the same shape "
+        "ran).\n")
+    out.append("| limit target | shape | " + " | ".join(f"req/s c={c}" for c in res.concs) +
+               " | × nginx c=" + str(res.concs[-1]) + " |")
+    out.append("|---|---|" + "---:|" * (len(res.concs) + 1))
+    for n in limits:
+        cells = [res.get(n, c) for c in res.concs]
+        top = res.get("nginx", res.concs[-1])
+        last = res.get(n, res.concs[-1])
+        vs = f"{last['rps'] / top['rps']:.2f}" if top and last and top["rps"] else "–"
+        out.append(f"| `{n}` | {shape_text(shapes[n])} | " +
+                   " | ".join("–" if not x else f"{fmt_rps(x['rps'])}{' ' + fmt_errors(x) if x['errors'] else ''}"
+                              for x in cells) + f" | {vs} |")
+    out.append("")
+    out.append("| target | shape | limit | " +
+               " | ".join(f"fraction c={c}" for c in res.concs) + " | FastCGI / CGI, same endpoint |")
+    out.append("|---|---|---|" + "---:|" * len(res.concs) + "---|")
+    for n in names:
+        fr = [limit_fraction(res, shapes, n, c) for c in res.concs]
+        lims = sorted({limit_of(res, shapes, n, c)[0] for c in res.concs
+                       if limit_of(res, shapes, n, c)})
+        out.append(f"| `{n}` | {shape_text(shapes[n])} | "
+                   + (", ".join(f"`{x}`" for x in lims) or "none measured") + " | "
+                   + " | ".join("–" if f is None else f[1] for f in fr) + " | "
+                   + fcgi_cgi_ratio(res, n) + " |")
+
+
+def fcgi_cgi_ratio(res, name):
+    """FastCGI / CGI req/s of the same app endpoint (app-X-fcgi vs app-X-cgi), per concurrency."""
+    if not (name.startswith("app-") and name.endswith("-fcgi")):
+        return ""
+    twin = name[:-len("-fcgi")] + "-cgi"
+    parts = []
+    for c in res.concs:
+        a, b = res.get(name, c), res.get(twin, c)
+        if a and b and b["rps"]:
+            parts.append(f"c={c}: **{a['rps'] / b['rps']:.1f}×**")
+    return (", ".join(parts) + f" (vs `{twin}`)") if parts else f"`{twin}` not measured"
 
 
 def ratio_row(res, goal, num, den, conc, threshold, out, metric="rps"):
@@ -153,7 +278,7 @@ def stall_row(res, ka, base, conc, out):
 
 def goals(res, out, multi=False):
     cs = res.concs
-    out.append("\n## Goals of issue 5 (ratios from " + ("the medians of each target's run"
+    out.append("\n## Goals (ratios from " + ("the medians of each target's run"
                if multi else "this run's medians") + ")\n")
     out.append("A ratio counts as met only if the numerator also had 0 errors." +
                (" Ratios between targets of different runs are marked so." if multi else "")
@@ -261,14 +386,36 @@ def cgi_levers(res, out):
 
 
 def startup_section(path, out):
-    rows = read_tsv(path) if path else []
+    rows = [r for r in (read_tsv(path) if path else []) if len(r) == 8]
     if not rows:
         return
-    out.append("\n### CGI start-up: fork + exec + exit, run directly (no gateway)\n")
-    out.append("| binary | linkage | size KiB | ms per run |")
-    out.append("|---|---|---:|---:|")
-    for name, ms, kib, link in rows:
-        out.append(f"| `{name}` | {link} | {int(kib):,} | {float(ms):.3f} |")
+    out.append("\n## CGI start-up\n")
+    out.append(
+        "Each CGI binary run directly (no gateway, no nginx): fork + exec + answer `GET /` + "
+        "exit, timed by `hyperfine -N` (posix_spawn, as our gateway starts scripts; output to "
+        "/dev/null) in a clean CGI environment, in rounds with the order of the binaries rotated, "
+        "so the three share the machine's load. On a loaded machine the mean carries the "
+        "scheduling noise (see σ); the median is the steadier figure. Ratios are against the "
+        "static C hello (`hello_plain_cgi.c`, one write(2)); the goal for our `hello.cgi` is at "
+        "most 1.2× (docs/architecture.md, *CGI start-up*, says what costs what).\n")
+    out.append("| binary | linkage | size KiB | mean ± σ ms | median ms | min ms | runs | "
+               "× static C (mean) | × static C (median) |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    base = next((r for r in rows if r[0].endswith("/hello_plain_cgi")), None)
+    for name, link, kib, mean, sd, med, mn, n in rows:
+        rm = rmed = "–"
+        if base:
+            rm = f"{float(mean) / float(base[3]):.2f}×"
+            rmed = f"{float(med) / float(base[5]):.2f}×"
+        out.append(f"| `{name}` | {link} | {int(kib):,} | {float(mean):.3f} ± {float(sd):.3f} | "
+                   f"{float(med):.3f} | {float(mn):.3f} | {int(n):,} | {rm} | {rmed} |")
+    ours = next((r for r in rows if r[0].endswith("/hello.cgi")), None)
+    if base and ours:
+        r_mean = float(ours[3]) / float(base[3])
+        r_med = float(ours[5]) / float(base[5])
+        ok = r_mean <= 1.2 and r_med <= 1.2
+        out.append(f"\nGoal `hello.cgi` ≤ 1.2× the static C hello: mean **{r_mean:.2f}×**, "
+                   f"median **{r_med:.2f}×**: {'✅ met' if ok else '❌ not met'}.")
 
 
 def apps_section(res, targets, out):
@@ -349,7 +496,7 @@ def micro_section(path, out):
                    f"{'' if ips is None else f'{ips:,.0f}'} |")
 
 
-def write_plot_data(res, targets, datadir):
+def write_plot_data(res, targets, shapes, datadir):
     os.makedirs(datadir, exist_ok=True)
     names = [n for n, _k, _l in targets if any(res.get(n, c) for c in res.concs)]
     for metric, fname in (("rps", "throughput.dat"), ("p99", "p99.dat")):
@@ -365,8 +512,19 @@ def write_plot_data(res, targets, datadir):
         f.write('target "RSS per worker (MiB)"\n')
         for n in names:
             f.write(f'"{n}" {res.rss.get(n, 0):.2f}\n')
+    lim_names = [n for n in names if n in shapes and not is_limit(n)
+                 and any(limit_fraction(res, shapes, n, c) for c in res.concs)]
+    with open(os.path.join(datadir, "limit.dat"), "w", encoding="utf-8") as f:
+        f.write("target " + " ".join(f'"c={c}"' for c in res.concs) + "\n")
+        for n in lim_names:
+            vals = []
+            for c in res.concs:
+                fr = limit_fraction(res, shapes, n, c)
+                vals.append("NaN" if fr is None else f"{fr[0]:.4f}")
+            f.write(f'"{n}" ' + " ".join(vals) + "\n")
     with open(os.path.join(datadir, "vars.gp"), "w", encoding="utf-8") as f:
-        f.write(f"ncol = {len(res.concs) + 1}\nntargets = {len(names)}\n")
+        f.write(f"ncol = {len(res.concs) + 1}\nntargets = {len(names)}\n"
+                f"nlimit = {len(lim_names)}\n")
 
 
 FIELDS = ["time", "rep", "target", "concurrency", "duration_s", "requests", "rps", "p50_us",
@@ -450,7 +608,7 @@ def merged_targets(runs, info, rows, this_targets):
         if t[0] not in label:
             order.append(t[0])
         label[t[0]] = t
-    return [label[n] for n in order if n in have]
+    return [tuple((label[n] + ["", "", ""])[:5]) for n in order if n in have]
 
 
 def main():
@@ -459,7 +617,9 @@ def main():
         rows = list(csv.DictReader(f))
     rows, runs, this_run, info = merge(a, rows)
     res = Results(rows)
-    targets = merged_targets(runs, info, rows, read_tsv(a.targets))
+    full = merged_targets(runs, info, rows, read_tsv(a.targets))
+    targets = [t[:3] for t in full]
+    shapes = fcgi_shapes(full, res)
     have = {r["target"] for r in rows}
     skipped, seen = [], set()
     for r in reversed(runs):
@@ -506,6 +666,8 @@ def main():
            "*Apps* below); wrk runs on the same machine over loopback. " + provenance, "",
            "![requests per second](bench/throughput.svg)", "",
            "![p99 latency](bench/p99.svg)", "",
+           "![FastCGI targets as a fraction of the FastCGI limit of the same shape]"
+           "(bench/limit.svg)", "",
            "![RSS per worker](bench/rss.svg)", "",
            "## Machine and settings", "", meta]
     out.append("""
@@ -522,7 +684,8 @@ def main():
   hundreds of milliseconds (and wrk timeouts past its `--timeout`) at 32 and 128
   connections.""")
     out.append("\n## Results")
-    main_tables(res, targets, out, show_run=multi)
+    main_tables(res, targets, shapes, out, show_run=multi)
+    limit_section(res, targets, shapes, out)
     goals(res, out, multi)
     keepalive_section(res, out)
     cgi_levers(res, out)
@@ -554,15 +717,20 @@ def main():
                 out.append("```nginx\n" + text + "\n```\n</details>")
     out.append("\n## How to reproduce\n")
     out.append("`./run bench` (installs wrk, fcgiwrap, spawn-fcgi, php-fpm, gunicorn, "
-               "python3-flask, gnuplot-nox; builds with `-DFH_BUILD_BENCH=ON`), or "
-               "`tests/bench/bench.sh BUILD_DIR --help` for targets, concurrency, duration, "
-               "repetitions and `--quick`. Only the app endpoints (site page, accounts "
-               "read/write; FastCGI and CGI), merged into this report: `./run bench --targets "
-               "'app-*' --no-micro` (`--no-merge` to replace the whole report by that run).\n")
+               "python3-flask, gnuplot-nox, hyperfine, strace; builds with "
+               "`-DFH_BUILD_BENCH=ON`), or `tests/bench/bench.sh BUILD_DIR --help` for targets, "
+               "concurrency, duration, repetitions, `--port-base` and `--quick`. Only the app "
+               "endpoints (site page, accounts read/write; FastCGI and CGI), merged into this "
+               "report: `./run bench --targets 'app-*' --no-micro` (`--no-merge` to replace the "
+               "whole report by that run). Only the FastCGI limit and what it is compared with: "
+               "`./run bench --targets 'limit-*,fh-fcgi-*,c-fcgi-*' --no-micro`. Only the CGI "
+               "start-up table, against another build's binary: `./run bench --startup-only "
+               "--startup-also OTHER_BUILD/cgi-bin/hello.cgi`. System calls per request of the "
+               "canned responder and hello.fcgi (strace): `./run bench --syscalls`.\n")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
-    write_plot_data(res, targets, a.datadir)
+    write_plot_data(res, targets, shapes, a.datadir)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // In-process cost of one request through the framework: RFC 3875 params -> RawRequest ->
 // App::handle (parse query + cookies, route, run the /echo view, build JSON) -> serialized CGI
-// response. The figure issue #2 asks for: /echo GET with 5 query args and 3 cookies (< 5 us goal).
+// response. The headline figure: /echo GET with 5 query args and 3 cookies (goal: under 5 us).
 #include "fcgihost/main.hpp"
 #include "io/response_writer.hpp"
 
