@@ -88,8 +88,10 @@ bool Pump::on_output(std::string_view data) {
   }
   head_buf_ += data;
   const auto end = find_header_end(head_buf_);
-  if (!end) {
-    if (head_buf_.size() <= kMaxHeaderBlock) return true;
+  // The limit holds however the bytes arrive: a blank line found in the same read that crosses
+  // the limit does not make an oversized header block acceptable.
+  if (!end || *end > kMaxHeaderBlock) {
+    if (!end && head_buf_.size() <= kMaxHeaderBlock) return true;
     result_.end = PumpResult::End::BadHeader;
     result_.detail = "header block longer than " + std::to_string(kMaxHeaderBlock) + " bytes";
     return false;
