@@ -2,6 +2,7 @@
 // status). The only file that includes <fcgiapp.h>; uses the FCGX_* API only.
 #include "gateway.hpp"
 
+#include <cstdlib>
 #include <fcgiapp.h>
 #include <optional>
 #include <sys/socket.h>
@@ -140,6 +141,12 @@ bool run_script(const GatewayContext& ctx, const std::string& rid, const Resolve
                 const Params& params, BodySource& body, ResponseSink& sink) {
   SpawnSpec spec{
       script.filename, {script.filename}, build_cgi_env(params, script), dir_of(script.filename)};
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan builds only (./run test --sanitize): the sanitizer options reach the CGI programs too,
+  // so that a finding in one under test is reported like any other.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* value = std::getenv(name)) spec.envp.push_back(std::string(name) + "=" + value);
+#endif
   const auto deadline = std::chrono::steady_clock::now() + ctx.config.cgi_timeout;
   ChildProcess child = ChildProcess::spawn(spec);
   const std::string what = script.filename + " pid " + std::to_string(child.pid());

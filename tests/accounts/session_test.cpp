@@ -36,6 +36,10 @@ fh::App session_app() {
   app.route("/read", {fh::GET}, [](fh::Request& rq) {
     return fh::Response::text(std::to_string(rq.session().get<int>("n", 0)));
   });
+  app.route("/name", {fh::GET}, [](fh::Request& rq) {
+    rq.session().set("name", rq.args().get_or("name", ""));
+    return fh::Response::text("ok");
+  });
   app.route("/clear", {fh::GET}, [](fh::Request& rq) {
     rq.session().clear();
     return fh::Response::text("ok");
@@ -67,6 +71,16 @@ TEST(SessionCodec, RejectsTamperedTruncatedExpiredForeign) {
   EXPECT_FALSE(c.decode("", 1000));
   EXPECT_FALSE(c.decode("...", 1000));
   EXPECT_FALSE(c.decode(std::string(5000, '.'), 1000));
+}
+
+TEST(SessionCodec, InvalidUtf8IsReplacedNotAnError) {
+  fh::SessionCodec c(kSecret);
+  std::string v;
+  ASSERT_NO_THROW(v = c.encode({{"name", "a\xff"}, {"\xfe", 1}}, 2000));
+  auto d = c.decode(v, 1000);
+  ASSERT_TRUE(d);
+  EXPECT_EQ((*d)["name"], "a\xef\xbf\xbd");
+  EXPECT_EQ((*d)["\xef\xbf\xbd"], 1);
 }
 
 TEST(Session, TracksChanges) {
@@ -101,6 +115,15 @@ TEST(SessionApp, SavesOnlyWhenModifiedAndDeletesWhenCleared) {
   auto r4 = app.handle(get("/read", c1 + "x"));
   EXPECT_EQ(r4.status(), 200);
   EXPECT_EQ(r4.body(), "0");
+}
+
+TEST(SessionApp, ClientBytesThatAreNotUtf8AreSaved) {
+  const fh::App app = session_app();
+  auto raw = get("/name");
+  raw.params.emplace_back("QUERY_STRING", "name=%ff");
+  auto r = app.handle(std::move(raw));
+  EXPECT_EQ(r.status(), 200); // was a 500: json::type_error from dump()
+  EXPECT_FALSE(session_cookie(r).empty());
 }
 
 TEST(SessionApp, SecureOnHttps) {

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,6 +20,16 @@
 
 namespace fh::test {
 namespace {
+
+// An explicit environment plus the sanitizer options of the test's own (./run test --sanitize
+// sets them): a finding in the program under test is reported like any other.
+std::vector<std::string> with_sanitizer_options(std::vector<std::string> env) {
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr) env.push_back(std::string(name) + "=" + value);
+  }
+  return env;
+}
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
   std::vector<char*> out;
@@ -37,7 +48,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
   auto args = c_strings(argv);
-  auto envp = c_strings(opt.env);
+  const auto env = with_sanitizer_options(opt.env);
+  auto envp = c_strings(env);
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive a test that crashed
@@ -105,7 +117,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, int stdin_fd,
                            const std::string& stderr_path, const std::vector<std::string>& env) {
   auto args = c_strings(argv);
-  auto envp = c_strings(env);
+  const auto full_env = with_sanitizer_options(env);
+  auto envp = c_strings(full_env);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {

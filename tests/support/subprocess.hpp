@@ -18,7 +18,7 @@ struct ProcessResult {
 };
 
 struct RunOptions {
-  std::vector<std::string> env; // "NAME=value"; the child gets exactly these
+  std::vector<std::string> env; // "NAME=value"; the child gets exactly these (and *SAN_OPTIONS)
   std::string input;            // written to stdin (concurrently with reading stdout)
   bool keep_stdin_open = false; // do not close stdin after `input` (tests "never blocks")
   std::chrono::milliseconds timeout{10000};

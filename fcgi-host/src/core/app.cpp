@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <ranges>
 
 namespace fh {
 namespace {
@@ -301,10 +300,10 @@ Response App::handle(Request& rq) const {
   }
   try {
     if (auto it = bp_after_.find(rq.blueprint()); !rq.blueprint().empty() && it != bp_after_.end())
-      for (const auto& hook : it->second | std::views::reverse)
-        hook(rq, resp);
-    for (const auto& hook : after_ | std::views::reverse)
-      hook(rq, resp);
+      for (auto hook = it->second.rbegin(); hook != it->second.rend(); ++hook)
+        (*hook)(rq, resp);
+    for (auto hook = after_.rbegin(); hook != after_.rend(); ++hook)
+      (*hook)(rq, resp);
     save_session(rq, resp);
   } catch (...) {
     error = std::current_exception();

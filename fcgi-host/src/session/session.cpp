@@ -71,7 +71,10 @@ std::string SessionCodec::mac(std::string_view signed_part) const {
 }
 
 std::string SessionCodec::encode(const nlohmann::json& payload, std::int64_t expiry) const {
-  std::string signed_part = b64url(payload.dump()) + "." + std::to_string(expiry);
+  // A client's bytes kept in the session need not be UTF-8 ("?name=%ff"): replaced with U+FFFD,
+  // as Response::json does, rather than a type_error that fails the request with a 500.
+  const std::string json = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string signed_part = b64url(json) + "." + std::to_string(expiry);
   return signed_part + "." + b64url(mac(signed_part));
 }
 
