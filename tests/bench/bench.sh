@@ -1063,7 +1063,7 @@ describe_machine() { # -> markdown on stdout (the report's "Machine" section)
     echo "  $pkg $(pkg_version "$pkg");"
   done
   echo "- Backends: fcgiwrap -c $CGI_CHILDREN; our gateway \`spawn --cgi-dir -F $GW_WORKERS\` with its default threads; keep-alive upstreams \`keepalive $KA_CONNS\` + \`fastcgi_keep_conn on\`; every FastCGI pool on its own TCP port on 127.0.0.1 (nginx opens a new connection per request unless keep-alive); PHP-FPM with opcache as packaged; gunicorn sync workers behind \`proxy_pass\`."
-  echo "- Supervisor: $( [ -x "$SPAWN" ] && echo "our spawn ($SPAWN)" || echo "**our spawn not built: our targets ran under Debian's spawn-fcgi**")"
+  echo "- Supervisor: $( [ -x "$SPAWN" ] && echo "our spawn (BUILD/${SPAWN#"$BUILD"/})" || echo "**our spawn not built: our targets ran under Debian's spawn-fcgi**")"
 }
 
 # collect_report_inputs ARGS: what the report needs besides the CSV, kept in WORK so that
