@@ -33,7 +33,11 @@ wait_for() {
 # start_spawn ARGS...: starts spawn -n with a control socket; sets SPAWN_PID, PORT, CTL.
 start_spawn() {
   CTL=$T/ctl
-  "$SPAWN" -n --control "$CTL" "$@" >"$T"/spawn.log 2>&1 &
+  # Empty the log here, not in the background child's redirection: a second start_spawn would
+  # otherwise read the previous spawn's 'listening on' line (and its dead port) before the child
+  # truncates the file.
+  : >"$T"/spawn.log
+  "$SPAWN" -n --control "$CTL" "$@" >>"$T"/spawn.log 2>&1 &
   SPAWN_PID=$!
   PIDS+=("$SPAWN_PID")
   wait_for 5 grep -q 'listening on' "$T"/spawn.log || fail "spawn did not start"
