@@ -17,8 +17,13 @@ namespace spawn {
 Arbiter::Arbiter(SpawnConfig cfg, int argc, const char* const* argv)
     : cfg_(std::move(cfg)), argc_(argc), argv_(argv), started_(monotonic_now()) {
   for (const PoolConfig& p : cfg_.pools) {
-    auto listener = std::make_unique<Listener>(p);
-    log_info("pool " + p.name + ": listening on " + listener->describe() + " — " + describe(p));
+    std::unique_ptr<Listener> listener;
+    if (p.daemon) {
+      log_info("daemon " + describe(p));
+    } else {
+      listener = std::make_unique<Listener>(p);
+      log_info("pool " + p.name + ": listening on " + listener->describe() + " — " + describe(p));
+    }
     pools_.push_back(std::make_unique<Pool>(p, std::move(listener)));
   }
   if (!cfg_.control.empty()) {
@@ -164,7 +169,7 @@ void Arbiter::dispatch(int sig, double now) {
   case SIGTTOU:
     if (!stopping_)
       for (auto& p : pools_)
-        p->add_worker(sig == SIGTTIN ? 1 : -1);
+        if (!p->config().daemon) p->add_worker(sig == SIGTTIN ? 1 : -1);
     break;
   case SIGUSR1:
     log_reopen();

@@ -1,5 +1,5 @@
 // config.cpp: Boost.Program_options descriptions for spawn's global and per-pool options, the
-// INI reader ([pool.NAME] sections reuse the per-pool options), and validation.
+// INI reader ([pool.NAME] and [daemon.NAME] sections reuse the per-pool options), and validation.
 #include "config.hpp"
 
 #include <boost/program_options.hpp>
@@ -20,7 +20,16 @@ constexpr const char* kUsage =
     "       spawn --config FILE [--check-config]\n"
     "       spawn --cgi-dir DIR [options]\n"
     "A prefork FastCGI supervisor: binds the socket, starts workers with it at fd 0, respawns,\n"
-    "recycles, reloads (SIGHUP) and reports status. spawn-fcgi flags keep their meaning.\n";
+    "recycles, reloads (SIGHUP) and reports status. spawn-fcgi flags keep their meaning.\n"
+    "\n"
+    "INI file: top-level keys are master options; a [pool.NAME] section is one FastCGI pool (its\n"
+    "keys are the pool options below, without '--'); a [daemon.NAME] section is a supervised\n"
+    "command with no socket (exec=, arg=, env=, chdir=, graceful-timeout=): started with spawn,\n"
+    "restarted with back-off when it exits, stopped with spawn, shown in the status. Example:\n"
+    "  [daemon.ingest]\n"
+    "  exec = /usr/local/bin/trafficwatch-ingest\n"
+    "  arg = --follow\n"
+    "  arg = /var/log/nginx/access.log\n";
 
 // Options that describe one pool; shared by the command line and [pool.NAME] sections.
 po::options_description pool_options() {
@@ -149,16 +158,23 @@ void read_ini(const std::string& path, SpawnConfig& cfg, po::variables_map& glob
   std::vector<std::string> global_tokens;
   std::map<std::string, std::vector<std::string>> pool_tokens; // pool name -> "--key=value"...
   std::vector<std::string> order;
+  std::set<std::string> daemons, pools;
   for (const po::option& o : parsed.options) {
     const std::string& key = o.string_key;
     std::string value = o.value.empty() ? "" : o.value.front();
-    if (key.rfind("pool.", 0) == 0) {
-      std::string rest = key.substr(5);
+    bool daemon = key.rfind("daemon.", 0) == 0;
+    if (daemon || key.rfind("pool.", 0) == 0) {
+      std::string rest = key.substr(daemon ? 7 : 5);
       std::size_t dot = rest.find('.');
       if (dot == std::string::npos || dot == 0)
-        throw ConfigError(path + ": bad key " + key + " (use [pool.NAME] sections)");
+        throw ConfigError(path + ": bad key " + key + " (use [pool.NAME] or [daemon.NAME])");
       std::string name = rest.substr(0, dot), k = rest.substr(dot + 1);
       if (!pool_tokens.count(name)) order.push_back(name);
+      if (daemon) daemons.insert(name);
+      (daemon ? daemons : pools).insert(name);
+      if (daemons.count(name) && pools.count(name))
+        throw ConfigError(path + ": [pool." + name + "] and [daemon." + name +
+                          "] share a name; names must be unique");
       if (k == "reload-on-change" || k == "keepalive") { // switches: on/off in the file
         if (value == "true" || value == "1" || value == "yes" || value == "on")
           pool_tokens[name].push_back("--" + k);
@@ -193,6 +209,7 @@ void read_ini(const std::string& path, SpawnConfig& cfg, po::variables_map& glob
     }
     PoolConfig p = pool_from(vm, {});
     p.name = name;
+    p.daemon = daemons.count(name) > 0;
     cfg.pools.push_back(std::move(p));
   }
 }
@@ -216,6 +233,22 @@ std::string resolve_gateway() {
                         dir / ".." / "spawn" / "gateway" / "cgi-gateway"})
     if (::access(c.c_str(), X_OK) == 0) return c.lexically_normal().string();
   return {};
+}
+
+// A daemon has no socket and serves no requests: the request-side settings are mistakes.
+void validate_daemon(const PoolConfig& p, const std::string& tag, std::vector<std::string>& errs) {
+  if (p.port || !p.socket.empty())
+    errs.push_back(tag + "a [daemon.NAME] has no listen socket: remove port/socket");
+  if (!p.cgi_dir.empty() || p.max_requests > 0 || p.timeout > 0 || p.max_queue_wait_ms > 0 ||
+      p.keepalive || p.max_workers > 0 || p.min_workers > 0 || !p.allowed_clients.empty())
+    errs.push_back(tag +
+                   "a [daemon.NAME] serves no requests: cgi-dir, max-requests, timeout, "
+                   "max-queue-wait, keepalive, min/max-workers, allowed-clients do not apply");
+  if (p.workers < 1) errs.push_back(tag + "workers must be at least 1");
+  if (p.graceful_timeout < 0 || p.max_rss_mb < 0) errs.push_back(tag + "negative limit");
+  for (const std::string& e : p.env)
+    if (e.find('=') == std::string::npos || e.front() == '=')
+      errs.push_back(tag + "env entry is not KEY=VALUE: " + e);
 }
 
 } // namespace
@@ -316,6 +349,10 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
     else if (!p.via_shell && ::access(p.app.c_str(), X_OK) != 0)
       errs.push_back(tag + "application is not an executable file: " + p.app);
     if (!names.insert(p.name).second) errs.push_back(tag + "duplicate pool name");
+    if (p.daemon) {
+      validate_daemon(p, tag, errs);
+      continue;
+    }
     if (p.port && !p.socket.empty())
       errs.push_back(tag + "give either a port (-p) or a socket (-s), not both");
     if (!p.port && p.socket.empty())
@@ -346,6 +383,10 @@ std::string describe(const PoolConfig& p) {
   os << p.name << ": app=" << p.app;
   for (const auto& a : p.args)
     os << " " << a;
+  if (p.daemon) {
+    os << " daemon (no socket) instances=" << p.workers;
+    return os.str();
+  }
   os << " listen="
      << (p.socket.empty() ? p.address + ":" + std::to_string(p.port.value_or(0))
                           : "unix:" + p.socket);

@@ -1,6 +1,7 @@
 // config.hpp: SpawnConfig/PoolConfig, the plain structs the arbiter runs from, and the functions
 // that fill them from the command line (spawn-fcgi compatible flags + long options) and from an
-// INI file with several [pool.NAME] sections. The arbiter never sees a variables_map.
+// INI file with several [pool.NAME] (and [daemon.NAME]) sections. The arbiter never sees a
+// variables_map.
 #pragma once
 
 #include <optional>
@@ -12,7 +13,10 @@
 namespace spawn {
 
 struct PoolConfig {
-  std::string name;              // log tag and status key
+  std::string name; // log tag and status key
+  // A [daemon.NAME] section: one supervised long-running command with no listen socket (fd 0 is
+  // /dev/null, no scoreboard): started, respawned with back-off, stopped with the master.
+  bool daemon = false;
   std::string app;               // executable path
   std::vector<std::string> args; // argv[1..]
   bool via_shell = false;        // -f APP: run as /bin/sh -c "exec APP" (spawn-fcgi)

@@ -22,6 +22,7 @@ namespace {
 constexpr double kBootWindow = 1.0;    // a crash this soon after start counts as a boot failure
 constexpr double kMaxBackoff = 30.0;   // seconds
 constexpr std::size_t kMaxLine = 8192; // worker output lines are split past this
+constexpr double kDaemonStable = 10.0; // a daemon that ran this long restarts without back-off
 
 const char* state_name(WorkerState s) {
   switch (s) {
@@ -122,8 +123,12 @@ void Pool::spawn_one(double now) {
     plan.argv.insert(plan.argv.end(), args.begin(), args.end());
   }
   plan.env = base_env_;
-  plan.env.push_back(std::string(fh::scoreboard::kEnvFd) + "=3");
-  plan.env.push_back(std::string(fh::scoreboard::kEnvSlot) + "=" + std::to_string(slot));
+  if (!cfg_.daemon) { // a daemon gets no socket and no scoreboard: fd 0 is /dev/null
+    plan.env.push_back(std::string(fh::scoreboard::kEnvFd) + "=3");
+    plan.env.push_back(std::string(fh::scoreboard::kEnvSlot) + "=" + std::to_string(slot));
+    plan.listen_fd = listener_->fd();
+    plan.scoreboard_fd = board_->fd();
+  }
   plan.env.push_back("FH_GENERATION=" + std::to_string(generation_));
   long max_requests = 0;
   if (cfg_.max_requests > 0) {
@@ -134,8 +139,6 @@ void Pool::spawn_one(double now) {
     plan.env.push_back("FH_MAX_REQUESTS=" + std::to_string(max_requests));
   }
   plan.chdir = cfg_.chdir;
-  plan.listen_fd = listener_->fd();
-  plan.scoreboard_fd = board_->fd();
   StartedWorker started;
   try {
     started = start_worker(plan);
@@ -278,6 +281,15 @@ void Pool::manage(double now) {
         --good_booting;
     }
   }
+  // A daemon is replaced stop-first: two instances of one supervised command never overlap.
+  if (cfg_.daemon) {
+    bool leaving = false;
+    for (auto& w : workers_) {
+      if (w->doomed) retire(*w, now);
+      leaving = leaving || w->state == WorkerState::Retiring || w->state == WorkerState::Killed;
+    }
+    if (leaving) return;
+  }
   // Spawn: all missing at once when nothing stands in, else `stagger` at a time.
   int missing = target_ - good;
   if (missing > 0 && now >= next_spawn_at_) {
@@ -364,6 +376,17 @@ void Pool::boot_failure(int code, const std::string& what, double now) {
            fmt_seconds(delay));
 }
 
+// A daemon is always restarted (it never halts the pool): at once after a long run, else after a
+// back-off that doubles with each quick exit in a row (0.2 s, 0.4 s ... up to 30 s).
+void Pool::daemon_exit(double lived, double now) {
+  boot_failures_ = lived >= kDaemonStable ? 1 : boot_failures_ + 1;
+  double delay =
+      std::min(kMaxBackoff, 0.1 * static_cast<double>(1 << std::min(boot_failures_, 10)));
+  next_spawn_at_ = now + delay;
+  log_warn("daemon " + cfg_.name + ": restarting in " + fmt_seconds(delay) + " (" +
+           std::to_string(boot_failures_) + " quick exit(s) in a row)");
+}
+
 bool Pool::on_exit(pid_t pid, int status, double now) {
   auto it = std::find_if(workers_.begin(), workers_.end(),
                          [pid](const auto& w) { return w->pid == pid; });
@@ -394,6 +417,10 @@ bool Pool::on_exit(pid_t pid, int status, double now) {
   ++restarts_[code == 0 ? "exited" : "crash"];
   log_warn(who + " " + how + " after " + fmt_seconds(lived) + " (unexpected)");
   if (stopping_) return true;
+  if (cfg_.daemon) {
+    daemon_exit(lived, now);
+    return true;
+  }
   if (code == 3 || code == 4 || code == 127 || (lived < kBootWindow && !last.ready))
     boot_failure(code, how, now);
   else
@@ -516,8 +543,9 @@ nlohmann::json Pool::status(double now) const {
     ws.push_back(std::move(j));
   }
   return json{{"name", cfg_.name},
+              {"kind", cfg_.daemon ? "daemon" : "fastcgi"},
               {"app", cfg_.app},
-              {"listen", listener_->describe()},
+              {"listen", listener_ ? listener_->describe() : "none"},
               {"generation", generation_},
               {"target_workers", target_},
               {"halted", halted_},
@@ -529,8 +557,8 @@ nlohmann::json Pool::status(double now) const {
               {"busy_share", threads > 0 ? static_cast<double>(busy) / threads : 0.0},
               {"requests_served", served},
               {"restarts", restarts_},
-              {"listen_queue", listener_->queue_depth()},
-              {"listen_queue_limit", listener_->queue_limit()},
+              {"listen_queue", listener_ ? listener_->queue_depth() : -1},
+              {"listen_queue_limit", listener_ ? listener_->queue_limit() : 0},
               {"workers", ws}};
 }
 

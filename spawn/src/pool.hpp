@@ -40,11 +40,11 @@ struct Worker {
 
 class Pool {
 public:
+  // `listener` is null for a daemon (cfg.daemon): a supervised command with no socket.
   Pool(PoolConfig cfg, std::unique_ptr<Listener> listener);
 
   const std::string& name() const { return cfg_.name; }
   const PoolConfig& config() const { return cfg_; }
-  const Listener& listener() const { return *listener_; }
 
   // Periodic work (every loop turn): scoreboard refresh, timeouts, limits, scaling, spawning.
   void tick(double now);
@@ -76,6 +76,7 @@ private:
   void scale(double now);
   void manage(double now);
   void boot_failure(int code, const std::string& what, double now);
+  void daemon_exit(double lived, double now);
   void read_output(Worker& w, bool flush);
   void check_keepalive(const Worker& w);
   Worker* find(pid_t pid);

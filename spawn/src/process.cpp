@@ -54,6 +54,13 @@ StartedWorker start_worker(const ExecPlan& plan) {
   const char* path = plan.path.c_str();
   const char* dir = plan.chdir.empty() ? nullptr : plan.chdir.c_str();
 
+  UniqueFd devnull; // fd 0 of a worker without a listen socket (a daemon)
+  int listen_fd = plan.listen_fd;
+  if (listen_fd < 0) {
+    devnull = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!devnull) sys_error("open /dev/null");
+    listen_fd = devnull.get();
+  }
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) sys_error("pipe2 for worker output");
   UniqueFd out_r(p[0]), out_w(p[1]);
@@ -82,7 +89,7 @@ StartedWorker start_worker(const ExecPlan& plan) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     // Move the sources above the target range first, then place them.
-    int l = ::fcntl(plan.listen_fd, F_DUPFD, 10);
+    int l = ::fcntl(listen_fd, F_DUPFD, 10);
     int o = ::fcntl(out_w.get(), F_DUPFD, 10);
     int s = plan.scoreboard_fd >= 0 ? ::fcntl(plan.scoreboard_fd, F_DUPFD, 10) : -1;
     if (l < 0 || o < 0 || ::dup2(l, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(o, 2) < 0) ::_exit(127);

@@ -15,7 +15,7 @@ struct ExecPlan {
   std::vector<std::string> argv; // argv[0..]
   std::vector<std::string> env;  // complete environment, KEY=VALUE
   std::string chdir;             // "" = stay
-  int listen_fd = -1;            // becomes fd 0
+  int listen_fd = -1;            // becomes fd 0 (-1: /dev/null)
   int scoreboard_fd = -1;        // becomes fd 3 (-1: none)
 };
 
@@ -24,8 +24,8 @@ struct StartedWorker {
   UniqueFd output; // read end of the worker's stdout+stderr pipe (non-blocking, CLOEXEC)
 };
 
-// Forks and execs the plan. The child gets: fd 0 = listen socket, fd 1+2 = a pipe to the master,
-// fd 3 = scoreboard, nothing else; default signal dispositions and an empty mask;
+// Forks and execs the plan. The child gets: fd 0 = listen socket (or /dev/null), fd 1+2 = a pipe to
+// the master, fd 3 = scoreboard, nothing else; default signal dispositions and an empty mask;
 // PR_SET_PDEATHSIG(SIGKILL). Exec failure: a message on the pipe and _exit(127).
 // Throws std::system_error when pipe/fork fail.
 StartedWorker start_worker(const ExecPlan& plan);
