@@ -67,26 +67,15 @@ void Arbiter::on_inotify(double now) {
 
 std::pair<std::string, std::string> Arbiter::render_status(const std::string& target) const {
   double now = monotonic_now();
-  bool prom =
-      target.find("metrics") != std::string::npos || target.find("prometheus") != std::string::npos;
-  if (prom) {
-    std::string out = "# fcgi-host spawn status (Prometheus text format)\n";
-    out += "fh_spawn_up 1\nfh_spawn_uptime_seconds " + std::to_string(now - started_) + "\n";
-    for (auto& p : pools_)
-      p->prometheus(out);
-    return {"text/plain; version=0.0.4", out};
-  }
-  nlohmann::json pools = nlohmann::json::array();
+  MasterStatus m;
+  m.pid = ::getpid();
+  m.uptime_s = now - started_;
+  m.stopping = stopping_;
   for (auto& p : pools_)
-    pools.push_back(p->status(now));
-  nlohmann::json j = {{"master_pid", ::getpid()},
-                      {"uptime_s", now - started_},
-                      {"stopping", stopping_},
-                      {"pools", pools}};
-  // Current URIs come from clients (and the scoreboard cuts them at 256 bytes, maybe inside a
-  // UTF-8 sequence): invalid UTF-8 becomes U+FFFD instead of a type_error that ends the master.
-  return {"application/json",
-          j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+    m.pools.push_back(p->status(now));
+  if (target.find("metrics") != std::string::npos || target.find("prometheus") != std::string::npos)
+    return {"text/plain; version=0.0.4", render_prometheus(m)};
+  return {"application/json", render_json(m)};
 }
 
 void Arbiter::reap(double now) {
@@ -169,7 +158,7 @@ void Arbiter::dispatch(int sig, double now) {
   case SIGTTOU:
     if (!stopping_)
       for (auto& p : pools_)
-        if (!p->config().daemon) p->add_worker(sig == SIGTTIN ? 1 : -1);
+        if (!p->config().daemon) p->scale_by(sig == SIGTTIN ? 1 : -1);
     break;
   case SIGUSR1:
     log_reopen();
