@@ -2,6 +2,8 @@
 // INI reader ([pool.NAME] and [daemon.NAME] sections reuse the per-pool options), and validation.
 #include "config.hpp"
 
+#include "gateway_command.hpp"
+
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@ constexpr const char* kUsage =
     "usage: spawn [options] [-- APP [ARGS...]]\n"
     "       spawn --config FILE [--check-config]\n"
     "       spawn --cgi-dir DIR [options]\n"
+    "       spawn ctl --control SOCKET status [POOL] | scale POOL +N|-N|N | reload POOL\n"
     "A prefork FastCGI supervisor: binds the socket, starts workers with it at fd 0, respawns,\n"
     "recycles, reloads (SIGHUP) and reports status. spawn-fcgi flags keep their meaning.\n"
     "\n"
@@ -68,7 +71,7 @@ po::options_description pool_options() {
       ("max-cgi", po::value<int>(), "CGI gateway: concurrent CGI processes")                   //
       ("threads", po::value<int>(), "CGI gateway: threads per gateway worker")                 //
       ("gateway", po::value<std::string>(),
-       "CGI gateway executable (default: found next to spawn)");
+       "CGI gateway executable (default: cgi-gateway beside spawn)");
   return d;
 }
 
@@ -224,17 +227,6 @@ void apply_globals(const po::variables_map& vm, SpawnConfig& cfg) {
   if (vm.count("check-config") && vm["check-config"].as<bool>()) cfg.check_only = true;
 }
 
-std::string resolve_gateway() {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  std::filesystem::path dir = self.parent_path();
-  for (const auto& c : {dir / "cgi-gateway", dir / "gateway" / "cgi-gateway",
-                        dir / ".." / "spawn" / "gateway" / "cgi-gateway"})
-    if (::access(c.c_str(), X_OK) == 0) return c.lexically_normal().string();
-  return {};
-}
-
 // A daemon has no socket and serves no requests: the request-side settings are mistakes.
 void validate_daemon(const PoolConfig& p, const std::string& tag, std::vector<std::string>& errs) {
   if (p.port || !p.socket.empty())
@@ -286,7 +278,9 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
     std::ostringstream os;
     os << kUsage << "\n"
        << all << "\nSignals: TERM graceful stop, INT/QUIT fast stop, HUP reload,"
-       << " TTIN/TTOU one worker more/less, USR1 reopen the log.\n";
+       << " TTIN/TTOU one worker more/less (every pool), USR1 reopen the log.\n"
+       << "One pool: spawn ctl --control SOCKET scale POOL +N|-N|N, reload POOL, status [POOL]"
+       << " (spawn ctl --help).\n";
     r.output = os.str();
     r.exit_now = 0;
     return r;
@@ -335,9 +329,10 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
   for (PoolConfig& p : cfg.pools) {
     std::string tag = "pool " + (p.name.empty() ? std::string("?") : p.name) + ": ";
     if (!p.cgi_dir.empty()) {
-      if (p.app.empty()) p.app = resolve_gateway();
+      if (p.app.empty()) p.app = gateway_beside_self();
       if (p.app.empty())
-        errs.push_back(tag + "cgi-gateway executable not found next to spawn; use --gateway PATH");
+        errs.push_back(tag + "cgi-gateway not found beside the spawn executable; give its path "
+                             "with --gateway PATH (INI: gateway = PATH)");
       if (!std::filesystem::is_directory(p.cgi_dir))
         errs.push_back(tag + "cgi-dir is not a directory: " + p.cgi_dir);
       if (p.max_queue_wait_ms > 0)

@@ -2,6 +2,7 @@
 // processes, their scoreboard slots and output pipes, /proc RSS, and the status snapshot.
 #include "pool.hpp"
 
+#include "gateway_command.hpp"
 #include "log.hpp"
 #include "process.hpp"
 
@@ -41,10 +42,7 @@ ExecPlan exec_plan(const PoolConfig& cfg) {
   ExecPlan plan;
   std::vector<std::string> args = cfg.args;
   if (!cfg.cgi_dir.empty()) {
-    std::vector<std::string> g = {"--cgi-dir", cfg.cgi_dir, "--cgi-timeout",
-                                  std::to_string(cfg.cgi_timeout)};
-    if (cfg.max_cgi > 0) g.insert(g.end(), {"--max-cgi", std::to_string(cfg.max_cgi)});
-    if (cfg.threads > 0) g.insert(g.end(), {"--threads", std::to_string(cfg.threads)});
+    std::vector<std::string> g = gateway_args(cfg);
     args.insert(args.begin(), g.begin(), g.end());
   }
   if (cfg.via_shell) {

@@ -266,7 +266,7 @@ resolve_binaries() {
   HELLO_FCGI=$BUILD/apps/hello/hello.fcgi
   HELLO_CGI=$BUILD/cgi-bin/hello.cgi
   SPAWN=$BUILD/spawn/spawn
-  GATEWAY=$BUILD/spawn/gateway/cgi-gateway
+  GATEWAY=$BUILD/spawn/cgi-gateway
   PHP_FPM=$(find /usr/sbin -maxdepth 1 -name 'php-fpm*' -type f 2>/dev/null | sort | tail -n1 || true)
   MICRO=$(find "$BUILD/tests/bench" -type f -executable \( -name '*micro*' -o -name '*bench*' \) \
     -not -path '*/CMakeFiles/*' -not -name '*.sh' 2>/dev/null | sort | head -n1 || true)

@@ -3,7 +3,7 @@
 # status pages answer, and on TERM demo.sh stops every process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
 source "$(dirname "$0")/lib.sh"
 need_nginx
-for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/gateway/cgi-gateway; do
+for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/cgi-gateway; do
   [ -x "$f" ] || { echo "SKIP: $f not built"; exit 77; }
 done
 HTTP=$(free_port)
