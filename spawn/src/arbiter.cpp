@@ -28,7 +28,8 @@ Arbiter::Arbiter(SpawnConfig cfg, int argc, const char* const* argv)
   }
   if (!cfg_.control.empty()) {
     control_ = std::make_unique<ControlServer>(
-        cfg_.control, [this](const std::string& t) { return render_status(t); });
+        cfg_.control,
+        [this](const std::string& m, const std::string& t) { return on_control(m, t); });
     log_info("status on " + control_->describe() + " (GET /status, /metrics)");
   }
   watch_binaries();
@@ -63,19 +64,6 @@ void Arbiter::on_inotify(double now) {
           pending_reload_[pool] = now + 0.3; // debounce: let the writer finish
     }
   }
-}
-
-std::pair<std::string, std::string> Arbiter::render_status(const std::string& target) const {
-  double now = monotonic_now();
-  MasterStatus m;
-  m.pid = ::getpid();
-  m.uptime_s = now - started_;
-  m.stopping = stopping_;
-  for (auto& p : pools_)
-    m.pools.push_back(p->status(now));
-  if (target.find("metrics") != std::string::npos || target.find("prometheus") != std::string::npos)
-    return {"text/plain; version=0.0.4", render_prometheus(m)};
-  return {"application/json", render_json(m)};
 }
 
 void Arbiter::reap(double now) {

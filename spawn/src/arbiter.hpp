@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spawn {
@@ -27,7 +28,10 @@ private:
   void handle_hup();
   void watch_binaries();
   void on_inotify(double now);
-  std::pair<std::string, std::string> render_status(const std::string& target) const;
+  // The control socket (arbiter_control.cpp): status, and the per-pool commands of spawn ctl.
+  ControlServer::Reply on_control(const std::string& method, const std::string& target);
+  Pool* find_pool(std::string_view name) const;
+  MasterStatus snapshot() const;
 
   SpawnConfig cfg_;
   int argc_;

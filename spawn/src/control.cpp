@@ -26,10 +26,28 @@ PoolConfig control_listen(const std::string& where) {
   return p;
 }
 
+const char* reason(int status) {
+  switch (status) {
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 409:
+    return "Conflict";
+  default:
+    return "Error";
+  }
+}
+
 } // namespace
 
 ControlServer::ControlServer(const std::string& where, Render render)
-    : listener_(std::make_unique<Listener>(control_listen(where))), render_(std::move(render)) {
+    : listener_(std::make_unique<Listener>(control_listen(where))), render_(std::move(render)),
+      commands_(where.find('/') != std::string::npos) {
   int fl = ::fcntl(listener_->fd(), F_GETFL);
   ::fcntl(listener_->fd(), F_SETFL, fl | O_NONBLOCK);
 }
@@ -52,21 +70,26 @@ void ControlServer::accept_all(double now) {
 }
 
 void ControlServer::serve(Conn& c) {
-  // "GET /path?query HTTP/1.x" — anything else gets 405.
-  std::string line = c.in.substr(0, c.in.find("\r\n"));
-  std::string status = "200 OK", type, body;
-  if (line.rfind("GET ", 0) != 0 && line.rfind("HEAD ", 0) != 0) {
-    status = "405 Method Not Allowed";
-    type = "text/plain";
-    body = "only GET\n";
+  // "METHOD /path?query HTTP/1.x": GET and HEAD read, POST commands (unix socket only).
+  std::string line = c.in.substr(0, c.in.find_first_of("\r\n"));
+  std::size_t a = line.find(' ');
+  std::string method = line.substr(0, a);
+  Reply r;
+  if (method == "GET" || method == "HEAD" || (method == "POST" && commands_)) {
+    std::size_t b = line.find(' ', a + 1);
+    r = render_(method, a == std::string::npos
+                            ? "/"
+                            : line.substr(a + 1, b == std::string::npos ? b : b - a - 1));
   } else {
-    std::size_t a = line.find(' ') + 1, b = line.find(' ', a);
-    std::tie(type, body) = render_(line.substr(a, b == std::string::npos ? b : b - a));
+    r = {405, "text/plain",
+         commands_ ? "only GET, HEAD and POST\n"
+                   : "read-only: commands need the unix control socket\n"};
   }
-  c.out = "HTTP/1.0 " + status + "\r\nContent-Type: " + type +
-          "\r\nContent-Length: " + std::to_string(body.size()) +
+  c.out = "HTTP/1.0 " + std::to_string(r.status) + " " + reason(r.status) +
+          "\r\nContent-Type: " + r.content_type +
+          "\r\nContent-Length: " + std::to_string(r.body.size()) +
           "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" +
-          (line.rfind("HEAD ", 0) == 0 ? std::string() : body);
+          (method == "HEAD" ? std::string() : r.body);
 }
 
 void ControlServer::on_ready(int fd, double now) {

@@ -1,6 +1,7 @@
 // control.hpp: the master's status socket, a deliberately tiny HTTP/1.0 server on a unix socket
 // or loopback TCP port (nginx proxies to it; curl --unix-socket reads it). It is served by the
-// master's own poll loop, so it answers even when every worker is busy. Read-only.
+// master's own poll loop, so it answers even when every worker is busy. GET reads the status;
+// POST commands (`spawn ctl`) are accepted on a unix socket only (mode 0600: the owner's).
 #pragma once
 
 #include "listener.hpp"
@@ -15,8 +16,12 @@ namespace spawn {
 
 class ControlServer {
 public:
-  // render(path_and_query) -> {content_type, body}
-  using Render = std::function<std::pair<std::string, std::string>(const std::string&)>;
+  struct Reply {
+    int status = 200; // 200, 400, 404, 405, 409
+    std::string content_type = "text/plain", body;
+  };
+  // handle(method, path_and_query) for GET, HEAD and (unix socket only) POST.
+  using Render = std::function<Reply(const std::string& method, const std::string& target)>;
 
   // Binds `where` (a path containing '/' is a unix socket, else HOST:PORT). Throws like Listener.
   ControlServer(const std::string& where, Render render);
@@ -37,6 +42,7 @@ private:
 
   std::unique_ptr<Listener> listener_;
   Render render_;
+  bool commands_ = false; // POST accepted (a unix socket)
   std::vector<std::unique_ptr<Conn>> conns_;
 };
 

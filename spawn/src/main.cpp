@@ -1,7 +1,9 @@
 // main.cpp: spawn's entry point: parse and validate the configuration, bind every socket, drop
-// privileges, detach unless -n, write the pid file, and hand over to the Arbiter.
+// privileges, detach unless -n, write the pid file, and hand over to the Arbiter (or, for
+// `spawn ctl ...`, to the control client).
 #include "arbiter.hpp"
 #include "config.hpp"
+#include "ctl.hpp"
 #include "log.hpp"
 #include "sys/fd_limit.hpp"
 
@@ -83,6 +85,7 @@ int daemonize() {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "ctl") return spawn::ctl_main(argc - 1, argv + 1);
   spawn::ParseResult parsed;
   try {
     parsed = spawn::parse_command_line(argc, argv);
