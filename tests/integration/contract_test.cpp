@@ -1,12 +1,10 @@
-// The hello app's contract, run three ways with the same cases: in-process (App::handle), as the
-// CGI binary (RFC 3875 environment + stdin) and as the FastCGI worker (driven by cgi-fcgi from
-// libfcgi-bin, a client nobody here wrote). Every case must give the same answer in every mode,
-// and after every bad input the FastCGI worker must still serve the next request.
-#include "subprocess.hpp"
-
+// The hello app's contract, run three ways with the same cases through fh::testing's client:
+// in-process (App::handle), as the CGI binary (RFC 3875 environment + stdin) and as the FastCGI
+// worker. Every case must give the same answer in every mode, and after every bad input the
+// FastCGI worker must still serve the next request. The worker is also driven by cgi-fcgi (from
+// libfcgi-bin, a client nobody here wrote), which must get the same answers as our client.
 #include "fcgihost/main.hpp"
-#include "io/body_reader.hpp"
-#include "io/response_writer.hpp"
+#include "fcgihost/testing.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -15,7 +13,7 @@
 #include <memory>
 #include <sys/wait.h>
 
-using fh::test::CgiResponse;
+namespace ft = fh::testing;
 
 namespace {
 
@@ -23,86 +21,54 @@ enum class Mode { InProcess, Cgi, Fcgi };
 
 struct Case {
   std::string name;
-  std::vector<std::string> env; // CGI meta-variables besides the common ones
-  std::string body;
+  std::string method, url;
+  ft::Body body;
+  ft::RequestOptions options;
   int status;
-  std::string body_contains;    // empty: no check
-  bool keep_stdin_open = false; // CGI: leave stdin open (the app must not wait for a body)
+  std::string body_contains; // empty: no check
 };
 
-std::vector<std::string> base_env(const std::vector<std::string>& extra) {
-  std::vector<std::string> env = {"GATEWAY_INTERFACE=CGI/1.1",
-                                  "SERVER_PROTOCOL=HTTP/1.1",
-                                  "SERVER_NAME=localhost",
-                                  "SERVER_PORT=80",
-                                  "REMOTE_ADDR=127.0.0.1",
-                                  "SCRIPT_NAME=",
-                                  "QUERY_STRING="};
-  for (const auto& e : extra) {
-    auto name = e.substr(0, e.find('='));
-    std::erase_if(env, [&](const std::string& x) { return x.substr(0, x.find('=')) == name; });
-    env.push_back(e);
-  }
-  return env;
-}
+// The targets: the app in this process, hello.cgi, and one hello.fcgi worker for the suite.
+struct Targets {
+  fh::App app = make_app();
+  ft::InProcess in_process{app};
+  ft::CgiBinary cgi{FH_HELLO_CGI};
+  std::unique_ptr<ft::FcgiWorker> fcgi = std::make_unique<ft::FcgiWorker>(FH_HELLO_FCGI);
+};
+Targets* g_targets = nullptr; // NOLINT: suite fixture, made on first use
 
-// One FastCGI worker for the whole suite, on a socket handed over at fd 0 as spawn does.
-struct FcgiWorker {
-  fh::test::Listener listener;
-  std::unique_ptr<fh::test::ChildProcess> child;
-  FcgiWorker() {
-    child = std::make_unique<fh::test::ChildProcess>(std::vector<std::string>{FH_HELLO_FCGI},
-                                                     listener.fd);
+// Stops the worker (kill + reap) when the test program ends.
+class TargetsEnvironment : public ::testing::Environment {
+public:
+  void TearDown() override {
+    delete g_targets;
+    g_targets = nullptr;
   }
 };
-FcgiWorker* g_worker = nullptr; // NOLINT: suite fixture
+[[maybe_unused]] auto* const g_env = ::testing::AddGlobalTestEnvironment(new TargetsEnvironment);
 
-std::string run_in_process(const std::vector<std::string>& env, const std::string& body) {
-  static const fh::App app = make_app();
-  fh::RawRequest raw;
-  for (const auto& e : env) {
-    auto eq = e.find('=');
-    raw.params.emplace_back(e.substr(0, eq), e.substr(eq + 1));
-  }
-  std::size_t pos = 0;
-  fh::detail::read_body(
-      raw, app.limits(),
-      [&](char* buf, std::size_t n) {
-        n = std::min(n, body.size() - pos);
-        std::copy_n(body.data() + pos, n, buf);
-        pos += n;
-        return static_cast<long>(n);
-      },
-      true);
-  const bool head = raw.param("REQUEST_METHOD") == "HEAD";
-  return fh::detail::serialize_response(app.handle(std::move(raw)), head);
-}
-
-CgiResponse run(Mode mode, const Case& c) {
-  auto env = base_env(c.env);
-  fh::test::RunOptions opt;
-  opt.env = env;
-  opt.input = c.body;
-  opt.keep_stdin_open = c.keep_stdin_open && mode == Mode::Cgi; // cgi-fcgi copies stdin to EOF
+ft::Target& target(Mode mode) {
+  if (!g_targets) g_targets = new Targets;
   switch (mode) {
   case Mode::InProcess:
-    return fh::test::parse_cgi_response(run_in_process(env, c.body));
-  case Mode::Cgi: {
-    auto r = fh::test::run_process({FH_HELLO_CGI}, opt);
-    EXPECT_FALSE(r.timed_out) << "hello.cgi blocked";
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return fh::test::parse_cgi_response(r.out);
+    return g_targets->in_process;
+  case Mode::Cgi:
+    return g_targets->cgi;
+  case Mode::Fcgi:
+    break;
   }
-  case Mode::Fcgi: {
-    opt.env.push_back("PATH=/usr/bin:/bin");
-    auto r = fh::test::run_process(
-        {FH_CGI_FCGI, "-bind", "-connect", "127.0.0.1:" + std::to_string(g_worker->listener.port)},
-        opt);
-    EXPECT_FALSE(r.timed_out) << "cgi-fcgi blocked";
-    return fh::test::parse_cgi_response(r.out);
+  return *g_targets->fcgi;
+}
+
+ft::TestResponse run(Mode mode, const Case& c) {
+  ft::Client client(target(mode));
+  auto options = c.options;
+  options.keep_stdin_open = options.keep_stdin_open && mode == Mode::Cgi;
+  auto r = client.open(c.method, c.url, c.body, options);
+  if (mode == Mode::Cgi) {
+    EXPECT_EQ(r.exit_code, 0) << r.errors;
   }
-  }
-  return {};
+  return r;
 }
 
 std::string multipart_body() {
@@ -116,125 +82,136 @@ std::vector<Case> cases() {
   const std::string too_deep = std::string(129, '[') + std::string(129, ']'); // limit: 128
   const std::string unterminated =
       "--XyZ\r\nContent-Disposition: form-data; name=\"abc\r\n\r\nv\r\n--XyZ--\r\n";
+  const std::string multipart = "multipart/form-data; boundary=XyZ";
   return {
-      {"index", {"REQUEST_METHOD=GET", "PATH_INFO=/"}, "", 200, "Hello, world\n"},
-      {"greet", {"REQUEST_METHOD=GET", "PATH_INFO=/hello/bob"}, "", 200, "Hello, bob!\n"},
+      {"index", "GET", "/", {}, {}, 200, "Hello, world\n"},
+      {"greet", "GET", "/hello/bob", {}, {}, 200, "Hello, bob!\n"},
       {"path_from_request_uri",
-       {"REQUEST_METHOD=GET", "REQUEST_URI=/app/hello/zoe?x=1", "SCRIPT_NAME=/app"},
-       "",
+       "GET",
+       "/",
+       {},
+       {.env = {{"PATH_INFO", std::nullopt},
+                {"REQUEST_URI", "/app/hello/zoe?x=1"},
+                {"SCRIPT_NAME", "/app"}}},
        200,
        "Hello, zoe!\n"},
       {"query_multi",
-       {"REQUEST_METHOD=GET", "PATH_INFO=/echo", "QUERY_STRING=a=1&a=2&b=x%20y+z"},
-       "",
+       "GET",
+       "/echo?a=1&a=2&b=x%20y+z",
+       {},
+       {},
        200,
        R"("args":{"a":["1","2"],"b":["x y z"]})"},
       {"form",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/x-www-form-urlencoded",
-        "CONTENT_LENGTH=13"},
-       "n=%C3%A9&m=ok",
+       "POST",
+       "/echo",
+       ft::form({{"n", "é"}, {"m", "ok"}}),
+       {},
        200,
        R"("form":{"m":["ok"],"n":["é"]})"},
       {"json",
-       {"REQUEST_METHOD=PUT", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
-        "CONTENT_LENGTH=17"},
-       R"({"k":[1,2],"s":1})",
+       "PUT",
+       "/echo",
+       ft::json({{"k", {1, 2}}, {"s", 1}}),
+       {},
        200,
        R"("json":{"k":[1,2],"s":1})"},
       {"multipart",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=multipart/form-data; boundary=XyZ",
-        "CONTENT_LENGTH=" + std::to_string(multipart_body().size())},
-       multipart_body(),
+       "POST",
+       "/echo",
+       ft::raw(multipart_body(), multipart),
+       {},
        200,
        R"("files":[{"field":"up","filename":"a.txt","size":10}])"},
       {"cookies",
-       {"REQUEST_METHOD=GET", "PATH_INFO=/echo", "HTTP_COOKIE=a=1; b=\"two\"; junk"},
-       "",
+       "GET",
+       "/echo",
+       {},
+       {.headers = {{"Cookie", "a=1; b=\"two\"; junk"}}},
        200,
        R"("cookies":{"a":["1"],"b":["two"]})"},
-      {"head", {"REQUEST_METHOD=HEAD", "PATH_INFO=/"}, "", 200, ""},
+      {"head", "HEAD", "/", {}, {}, 200, ""},
       {"post_without_length_does_not_block",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo"},
-       "",
+       "POST",
+       "/echo",
+       {},
+       {.keep_stdin_open = true},
        200,
-       R"("form":{})",
-       true},
-      {"not_found", {"REQUEST_METHOD=GET", "PATH_INFO=/nope"}, "", 404, "404 Not Found"},
-      {"method_not_allowed", {"REQUEST_METHOD=DELETE", "PATH_INFO=/"}, "", 405, "405"},
-      {"bad_percent",
-       {"REQUEST_METHOD=GET", "PATH_INFO=/echo", "QUERY_STRING=a=%zz"},
-       "",
-       400,
-       "malformed percent-encoding"},
+       R"("form":{})"},
+      {"not_found", "GET", "/nope", {}, {}, 404, "404 Not Found"},
+      {"method_not_allowed", "DELETE", "/", {}, {}, 405, "405"},
+      {"bad_percent", "GET", "/echo?a=%zz", {}, {}, 400, "malformed percent-encoding"},
       {"bad_json",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
-        "CONTENT_LENGTH=8"},
-       "{\"a\":[1,",
+       "POST",
+       "/echo",
+       ft::raw("{\"a\":[1,", "application/json"),
+       {},
        400,
        "malformed JSON"},
       {"bad_multipart",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=multipart/form-data; boundary=XyZ",
-        "CONTENT_LENGTH=13"},
-       "--XyZ\r\ngarbag",
+       "POST",
+       "/echo",
+       ft::raw("--XyZ\r\ngarbag", multipart),
+       {},
        400,
        "multipart"},
       {"json_number_out_of_range",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
-        "CONTENT_LENGTH=10"},
-       "[1e999999]",
+       "POST",
+       "/echo",
+       ft::raw("[1e999999]", "application/json"),
+       {},
        400,
        "JSON number out of range"},
       {"json_one_level_too_deep",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
-        "CONTENT_LENGTH=" + std::to_string(too_deep.size())},
-       too_deep,
+       "POST",
+       "/echo",
+       ft::raw(too_deep, "application/json"),
+       {},
        400,
        "JSON nested too deeply"},
       {"multipart_unterminated_quote",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=multipart/form-data; boundary=XyZ",
-        "CONTENT_LENGTH=" + std::to_string(unterminated.size())},
-       unterminated,
+       "POST",
+       "/echo",
+       ft::raw(unterminated, multipart),
+       {},
        400,
        "unterminated quoted-string"},
       {"negative_length",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_LENGTH=-5"},
-       "",
+       "POST",
+       "/echo",
+       {},
+       {.env = {{"CONTENT_LENGTH", "-5"}}},
        400,
        "Content-Length"},
       {"non_numeric_length",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_LENGTH=12abc"},
-       "",
+       "POST",
+       "/echo",
+       {},
+       {.env = {{"CONTENT_LENGTH", "12abc"}}},
        400,
        "Content-Length"},
       {"short_body",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_LENGTH=100"},
-       "only-ten!!",
+       "POST",
+       "/echo",
+       ft::raw("only-ten!!", ""),
+       {.env = {{"CONTENT_LENGTH", "100"}}},
        400,
        "shorter than Content-Length"},
-      {"body_too_large",
-       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_LENGTH=" + std::to_string(big.size())},
-       big,
-       413,
-       "413"},
+      {"body_too_large", "POST", "/echo", ft::raw(big, ""), {}, 413, "413"},
       {"header_too_large",
-       {"REQUEST_METHOD=GET", "PATH_INFO=/", "HTTP_X_BIG=" + std::string(20000, 'h')},
-       "",
+       "GET",
+       "/",
+       {},
+       {.headers = {{"X-Big", std::string(20000, 'h')}}},
        431,
        "431"},
   };
 }
 
-class Contract : public ::testing::TestWithParam<Mode> {
-public:
-  static void SetUpTestSuite() { g_worker = new FcgiWorker(); }
-  static void TearDownTestSuite() {
-    delete g_worker;
-    g_worker = nullptr;
-  }
-};
+class Contract : public ::testing::TestWithParam<Mode> {};
 
 TEST_P(Contract, EveryCaseAnswersAsSpecified) {
-  const Case ok{"next", {"REQUEST_METHOD=GET", "PATH_INFO=/"}, "", 200, "Hello, world\n"};
+  const Case ok{"next", "GET", "/", {}, {}, 200, "Hello, world\n"};
   for (const auto& c : cases()) {
     SCOPED_TRACE(c.name);
     const auto r = run(GetParam(), c);
@@ -249,41 +226,32 @@ TEST_P(Contract, EveryCaseAnswersAsSpecified) {
     }
   }
   if (GetParam() == Mode::Fcgi) {
-    EXPECT_TRUE(g_worker->child->alive());
+    EXPECT_TRUE(g_targets->fcgi->alive());
   }
 }
 
 TEST_P(Contract, HeadHasHeadersButNoBody) {
-  const auto r = run(GetParam(), {"head", {"REQUEST_METHOD=HEAD", "PATH_INFO=/"}, "", 200, ""});
+  const auto r = run(GetParam(), {"head", "HEAD", "/", {}, {}, 200, ""});
   EXPECT_EQ(r.body, "");
   EXPECT_EQ(r.header("Content-Length"), "13");
   EXPECT_EQ(r.header("Content-Type"), "text/plain; charset=utf-8");
 }
 
 TEST_P(Contract, MethodNotAllowedListsAllow) {
-  const auto r =
-      run(GetParam(), {"405", {"REQUEST_METHOD=POST", "PATH_INFO=/hello/x"}, "", 405, ""});
+  const auto r = run(GetParam(), {"405", "POST", "/hello/x", {}, {}, 405, ""});
   EXPECT_EQ(r.header("Allow"), "GET, HEAD, OPTIONS");
 }
 
 TEST_P(Contract, LargeBodyRoundTrips) {
   // 5 MiB through the worker's body reader and back out as JSON.
   std::string value(5 * 1024 * 1024, 'q');
-  std::string body = R"({"v":")" + value + R"("})";
-  const auto r =
-      run(GetParam(), {"big",
-                       {"REQUEST_METHOD=POST", "PATH_INFO=/echo", "CONTENT_TYPE=application/json",
-                        "CONTENT_LENGTH=" + std::to_string(body.size())},
-                       body,
-                       200,
-                       ""});
+  const auto r = run(GetParam(), {"big", "POST", "/echo", ft::json({{"v", value}}), {}, 200, ""});
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(nlohmann::json::parse(r.body)["json"]["v"].get<std::string>().size(), value.size());
+  EXPECT_EQ(r.json()["json"]["v"].get<std::string>().size(), value.size());
 }
 
 TEST(ContractSameAnswers, AllModesGiveIdenticalResponses) {
   // Byte-for-byte: status, headers and body are the same in every mode.
-  if (!g_worker) g_worker = new FcgiWorker();
   for (const auto& c : cases()) {
     SCOPED_TRACE(c.name);
     const auto a = run(Mode::InProcess, c), b = run(Mode::Cgi, c), f = run(Mode::Fcgi, c);
@@ -294,23 +262,39 @@ TEST(ContractSameAnswers, AllModesGiveIdenticalResponses) {
     EXPECT_EQ(a.headers, b.headers);
     EXPECT_EQ(a.headers, f.headers);
   }
-  delete g_worker;
-  g_worker = nullptr;
+}
+
+// cgi-fcgi (libfcgi's client) sends each case to the worker; it must get what our client got.
+TEST(ContractSameAnswers, CgiFcgiGetsWhatTheTestClientGets) {
+  auto& worker = static_cast<ft::FcgiWorker&>(target(Mode::Fcgi));
+  for (const auto& c : cases()) {
+    SCOPED_TRACE(c.name);
+    const auto request = ft::Client(worker).build(c.method, c.url, c.body, c.options);
+    ft::RunOptions opt;
+    for (const auto& [k, v] : request.params)
+      opt.env.push_back(k + "=" + v);
+    opt.env.push_back("PATH=/usr/bin:/bin");
+    opt.input = request.body;
+    const auto out = ft::run_program({FH_CGI_FCGI, "-bind", "-connect", worker.address()}, opt);
+    ASSERT_FALSE(out.timed_out) << "cgi-fcgi blocked";
+    const auto theirs = ft::parse_cgi_response(out.out);
+    const auto ours = worker.exchange(request);
+    EXPECT_EQ(theirs.status, ours.status);
+    EXPECT_EQ(theirs.headers, ours.headers);
+    EXPECT_EQ(theirs.body, ours.body);
+  }
 }
 
 TEST(FcgiWorker, TermFinishesAndExits) {
-  FcgiWorker w;
-  const Case ok{"ok", {"REQUEST_METHOD=GET", "PATH_INFO=/"}, "", 200, ""};
-  g_worker = &w;
-  EXPECT_EQ(run(Mode::Fcgi, ok).status, 200);
-  g_worker = nullptr;
-  auto status = w.child->stop(SIGTERM, std::chrono::seconds(5));
+  ft::FcgiWorker w(FH_HELLO_FCGI);
+  EXPECT_EQ(ft::Client(w).get("/").status, 200);
+  auto status = w.stop(SIGTERM, std::chrono::seconds(5));
   ASSERT_TRUE(status.has_value()) << "worker ignored SIGTERM";
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
 TEST(FcgiWorker, RefusesToStartWithoutListenSocket) {
-  auto r = fh::test::run_process({FH_HELLO_FCGI}, {});
+  auto r = ft::run_program({FH_HELLO_FCGI});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not a listening socket"), std::string::npos) << r.err;
 }
@@ -328,21 +312,20 @@ INSTANTIATE_TEST_SUITE_P(Modes, Contract, ::testing::Values(Mode::InProcess, Mod
                            return std::string("?");
                          });
 
-} // namespace
-
-namespace {
-
 // RFC 3875 §4.4: a server may pass the query string as argv ("?--config+/dev/stdin"); the CGI
 // front end must not let that choose its config (or do anything else).
 TEST(CgiFrontend, IgnoresArgumentsAServerBuiltFromTheQuery) {
-  fh::test::RunOptions opt;
-  opt.env = base_env({"REQUEST_METHOD=GET", "PATH_INFO=/", "QUERY_STRING=--config+/dev/stdin"});
+  ft::CgiBinary cgi(FH_HELLO_CGI);
+  const auto request = ft::Client(cgi).build("GET", "/?--config+/dev/stdin");
+  ft::RunOptions opt;
+  for (const auto& [k, v] : request.params)
+    opt.env.push_back(k + "=" + v);
   opt.input = "[session]\ninsecure_dev = true\n";
-  const auto r = fh::test::run_process({FH_HELLO_CGI, "--config", "/dev/stdin"}, opt);
+  const auto r = ft::run_program({FH_HELLO_CGI, "--config", "/dev/stdin"}, opt);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(fh::test::parse_cgi_response(r.out).body, "Hello, world\n");
-  const auto help = fh::test::run_process({FH_HELLO_CGI, "--help"}, opt);
-  EXPECT_EQ(fh::test::parse_cgi_response(help.out).status, 200) << "--help ended a request";
+  EXPECT_EQ(ft::parse_cgi_response(r.out).body, "Hello, world\n");
+  const auto help = ft::run_program({FH_HELLO_CGI, "--help"}, opt);
+  EXPECT_EQ(ft::parse_cgi_response(help.out).status, 200) << "--help ended a request";
 }
 
 } // namespace

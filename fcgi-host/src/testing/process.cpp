@@ -1,0 +1,210 @@
+// fh::testing's program runner (run_program: fork+exec with pipes, and a poll loop that writes
+// stdin while draining stdout and stderr, so large bodies never deadlock) and Process (a child
+// that is killed and reaped with its owner). Everything is allocated before fork; the child only
+// dup2s and execs.
+#include "testing/process.hpp"
+
+#include "fcgihost/testing.hpp"
+#include "sys/unique_fd.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <system_error>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ; // NOLINT: POSIX names it so
+
+namespace fh::testing::detail {
+namespace {
+
+using fh::detail::UniqueFd;
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v)
+    out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string_view var_name(std::string_view assignment) {
+  return assignment.substr(0, assignment.find('='));
+}
+
+void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+}
+
+} // namespace
+
+std::vector<std::string> inherited_env(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view name = var_name(*e);
+    bool replaced = false;
+    for (const auto& x : extra)
+      replaced = replaced || var_name(x) == name;
+    if (!replaced) env.emplace_back(*e);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::vector<std::string> with_sanitizer_options(std::vector<std::string> env) {
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    std::erase_if(env, [&](const std::string& x) { return var_name(x) == name; });
+    env.push_back(std::string(name) + "=" + value);
+  }
+  return env;
+}
+
+} // namespace fh::testing::detail
+
+namespace fh::testing {
+
+// The loop: poll stdout and stderr (and stdin while input is pending) until both outputs close
+// or the deadline passes; then the child is killed if need be, and always reaped.
+RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opt) {
+  ::signal(SIGPIPE, SIG_IGN); // a child that exits without reading its input must not kill us
+  fh::detail::UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
+  detail::make_pipe(in_r, in_w);
+  detail::make_pipe(out_r, out_w);
+  detail::make_pipe(err_r, err_w);
+  auto args = detail::c_strings(argv);
+  const auto env = detail::with_sanitizer_options(opt.env);
+  auto envp = detail::c_strings(env);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork " + argv.at(0));
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(in_r.get(), 0);
+    ::dup2(out_w.get(), 1);
+    ::dup2(err_w.get(), 2);
+    ::execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  in_r.reset();
+  out_w.reset();
+  err_w.reset();
+  RunResult res;
+  std::string_view pending = opt.input;
+  ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+  if (pending.empty() && !opt.keep_stdin_open) in_w.reset();
+  const auto deadline = std::chrono::steady_clock::now() + opt.timeout;
+  while (out_r || err_r) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      res.timed_out = true;
+      break;
+    }
+    pollfd fds[3] = {{out_r.get(), POLLIN, 0},
+                     {err_r.get(), POLLIN, 0},
+                     {in_w && !pending.empty() ? in_w.get() : -1, POLLOUT, 0}};
+    if (::poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR)
+      throw std::system_error(errno, std::generic_category(), "poll");
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buf[65536];
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0)
+        (i == 0 ? res.out : res.err).append(buf, static_cast<std::size_t>(n));
+      else if (n == 0 || errno != EINTR)
+        (i == 0 ? out_r : err_r).reset();
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t n = ::write(in_w.get(), pending.data(), pending.size());
+      if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
+      if (n < 0 && errno != EAGAIN && errno != EINTR) pending = {}; // the child closed stdin
+      if (pending.empty() && !opt.keep_stdin_open) in_w.reset();
+    }
+  }
+  if (res.timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!res.timed_out && WIFEXITED(status)) res.exit_code = WEXITSTATUS(status);
+  return res;
+}
+
+Process::Process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  auto args = detail::c_strings(argv);
+  const auto env = detail::inherited_env(options.env);
+  auto envp = detail::c_strings(env);
+  const int stdin_fd = options.stdin_fd;
+  const std::string& stderr_path = options.stderr_path;
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork " + argv.at(0));
+  if (pid_ == 0) {
+    // Only async-signal-safe calls from here to exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive a test that crashed
+    const int fd0 = stdin_fd >= 0 ? stdin_fd : ::open("/dev/null", O_RDONLY);
+    if (fd0 != 0) ::dup2(fd0, 0);
+    ::fcntl(0, F_SETFD, 0);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    if (!stderr_path.empty()) {
+      const int e = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (e >= 0) ::dup2(e, 2);
+    }
+    ::execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Process::Process(Process&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), reaped_(other.reaped_), status_(other.status_) {}
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    Process gone(std::move(*this)); // the old child, if any, is killed and reaped here
+    pid_ = std::exchange(other.pid_, -1);
+    reaped_ = other.reaped_;
+    status_ = other.status_;
+  }
+  return *this;
+}
+
+bool Process::alive() {
+  if (!reaped_ && pid_ > 0 && ::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  return pid_ > 0 && !reaped_;
+}
+
+std::optional<int> Process::stop(int sig, std::chrono::milliseconds timeout) {
+  if (alive()) ::kill(pid_, sig);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (alive()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return exit_status();
+}
+
+std::optional<int> Process::exit_status() const noexcept {
+  if (!reaped_) return std::nullopt;
+  return status_;
+}
+
+} // namespace fh::testing
