@@ -1,11 +1,11 @@
 // Test harness for the accounts app: a temporary directory with a generated config (random
-// secret, minimum argon2 cost, its own database), a client that sends the same request to
-// accounts.cgi (a process per request) or accounts.fcgi (a worker driven by cgi-fcgi), keeping
-// the session cookie like a browser, and accounts-admin on the same config (admins are made only
-// there). Replies come back parsed: status, JSON body, cookie.
+// secret, minimum argon2 cost, its own database), a client (fh::testing) that sends the same
+// request to accounts.cgi (a process per request) or accounts.fcgi (a worker on a loopback
+// socket), keeping the session cookie like a browser, and accounts-admin on the same config
+// (admins are made only there). Replies come back parsed: status, JSON body, cookie.
 #pragma once
 
-#include "subprocess.hpp"
+#include "fcgihost/testing.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -72,43 +72,47 @@ struct Request {
   std::string content_type = "application/json";
 };
 
-// Sends requests in one mode against one sandbox.
+// Sends requests in one mode against one sandbox, through fh::testing's client.
 class Client {
 public:
-  Client(Mode mode, const Sandbox& box) : mode_(mode), box_(box) {
-    if (mode_ == Mode::Fcgi)
-      worker_ = std::make_unique<fh::test::ChildProcess>(
-          std::vector<std::string>{FH_ACCOUNTS_FCGI, "--config", box.config}, listener_.fd,
-          (box.dir / "worker.log").string());
+  Client(Mode mode, const Sandbox& box) : box_(box) {
+    using namespace std::chrono_literals;
+    if (mode == Mode::Cgi) // a CGI ignores its arguments: the config comes from the environment
+      target_ = std::make_unique<fh::testing::CgiBinary>(
+          FH_ACCOUNTS_CGI, fh::testing::CgiOptions{{"APP_CONFIG_FILE=" + box.config}, 5000ms});
+    else
+      target_ = std::make_unique<fh::testing::FcgiWorker>(
+          FH_ACCOUNTS_FCGI,
+          fh::testing::FcgiOptions{.args = {"--config", box.config},
+                                   .stderr_path = (box.dir / "worker.log").string(),
+                                   .timeout = 5000ms});
   }
 
   std::string cookie; // "session=..." or empty; updated from Set-Cookie like a browser
 
   Reply send(const Request& r) {
-    std::vector<std::string> env = {
-        "GATEWAY_INTERFACE=CGI/1.1",  "SERVER_PROTOCOL=HTTP/1.1",
-        "SERVER_NAME=localhost",      "SERVER_PORT=80",
-        "REMOTE_ADDR=127.0.0.1",      "SCRIPT_NAME=",
-        "REQUEST_METHOD=" + r.method, "PATH_INFO=" + r.path,
-        "QUERY_STRING=" + r.query,    "CONTENT_LENGTH=" + std::to_string(r.body.size())};
-    if (!r.body.empty()) env.push_back("CONTENT_TYPE=" + r.content_type);
-    if (!cookie.empty()) env.push_back("HTTP_COOKIE=" + cookie);
-    fh::test::RunOptions opt;
-    opt.env = env;
-    opt.input = r.body;
-    opt.timeout = std::chrono::milliseconds(5000);
-    fh::test::ProcessResult res;
-    if (mode_ == Mode::Cgi) {
-      opt.env.push_back("APP_CONFIG_FILE=" + box_.config); // a CGI ignores its arguments
-      res = fh::test::run_process({FH_ACCOUNTS_CGI}, opt);
-    } else {
-      opt.env.push_back("PATH=/usr/bin:/bin");
-      res = fh::test::run_process(
-          {FH_CGI_FCGI, "-bind", "-connect", "127.0.0.1:" + std::to_string(listener_.port)}, opt);
+    fh::testing::Client client(*target_);
+    const auto eq = cookie.find('=');
+    if (eq != std::string::npos) client.cookies().set(cookie.substr(0, eq), cookie.substr(eq + 1));
+    const std::string url = r.path + (r.query.empty() ? "" : "?" + r.query);
+    fh::testing::TestResponse res;
+    try {
+      res = client.open(r.method, url,
+                        fh::testing::raw(r.body, r.body.empty() ? "" : r.content_type));
+    } catch (const std::exception& e) { // also from client threads: a failure, not a terminate
+      ADD_FAILURE() << "no response: " << e.what() << "; worker log: " << worker_log();
+      return {};
     }
-    if (res.timed_out || res.out.empty())
-      ADD_FAILURE() << "no response (" << res.err << "); worker log: " << worker_log();
-    return parse(fh::test::parse_cgi_response(res.out));
+    const auto session = client.cookies().get("session");
+    cookie = session ? "session=" + *session : std::string();
+    Reply rep;
+    rep.status = res.status;
+    rep.body = res.body;
+    rep.content_type = res.header("Content-Type").value_or("");
+    rep.set_cookie = res.set_cookie("session");
+    rep.json = nlohmann::json::parse(res.body, nullptr, false);
+    if (rep.json.is_discarded()) rep.json = nullptr;
+    return rep;
   }
 
   std::string worker_log() const {
@@ -117,36 +121,18 @@ public:
   }
 
 private:
-  Reply parse(const fh::test::CgiResponse& c) {
-    Reply rep;
-    rep.status = c.status;
-    rep.body = c.body;
-    rep.content_type = c.header("Content-Type").value_or("");
-    rep.json = nlohmann::json::parse(c.body, nullptr, false);
-    if (rep.json.is_discarded()) rep.json = nullptr;
-    for (const auto& [k, v] : c.headers) {
-      if (k != "Set-Cookie" || !v.starts_with("session=")) continue;
-      rep.set_cookie = v;
-      const bool deleted = v.find("Max-Age=0") != std::string::npos;
-      cookie = deleted ? std::string() : v.substr(0, v.find(';'));
-    }
-    return rep;
-  }
-
-  Mode mode_;
   const Sandbox& box_;
-  fh::test::Listener listener_;
-  std::unique_ptr<fh::test::ChildProcess> worker_;
+  std::unique_ptr<fh::testing::Target> target_;
 };
 
 // Runs accounts-admin `args` (after --config) on the sandbox's config, with `input` on stdin.
-inline fh::test::ProcessResult run_admin(const Sandbox& box, const std::vector<std::string>& args,
-                                         const std::string& input = {}) {
+inline fh::testing::RunResult run_admin(const Sandbox& box, const std::vector<std::string>& args,
+                                        const std::string& input = {}) {
   std::vector<std::string> argv = {FH_ACCOUNTS_ADMIN, "--config", box.config};
   argv.insert(argv.end(), args.begin(), args.end());
-  fh::test::RunOptions opt;
+  fh::testing::RunOptions opt;
   opt.input = input;
-  return fh::test::run_process(argv, opt);
+  return fh::testing::run_program(argv, opt);
 }
 
 // `accounts-admin create-user --admin`: the one way to make a new admin. Fails the test if it

@@ -188,18 +188,18 @@ TEST(CgiArguments, QueryBuiltArgvCannotPickTheConfig) {
   Sandbox box;
   const std::string evil = box.dir.string() + "/evil.ini";
   std::ofstream(evil) << "[db]\npath = " << box.db << "\n[session]\ninsecure_dev = true\n";
-  fh::test::RunOptions opt;
+  fh::testing::RunOptions opt;
   opt.env = {"GATEWAY_INTERFACE=CGI/1.1",
              "REQUEST_METHOD=GET",
              "PATH_INFO=/api/me",
              "SCRIPT_NAME=",
              "QUERY_STRING=--config+" + evil,
              "APP_CONFIG_FILE=" + box.config};
-  const auto r = fh::test::run_process({FH_ACCOUNTS_CGI, "--config", evil}, opt);
-  EXPECT_EQ(fh::test::parse_cgi_response(r.out).status, 401) << r.out << r.err;
+  const auto r = fh::testing::run_program({FH_ACCOUNTS_CGI, "--config", evil}, opt);
+  EXPECT_EQ(fh::testing::parse_cgi_response(r.out).status, 401) << r.out << r.err;
   // And a config that does not exist, named on the command line, does not stop it either.
-  const auto r2 = fh::test::run_process({FH_ACCOUNTS_CGI, "--config", "/nonexistent.ini"}, opt);
-  EXPECT_EQ(fh::test::parse_cgi_response(r2.out).status, 401) << r2.out << r2.err;
+  const auto r2 = fh::testing::run_program({FH_ACCOUNTS_CGI, "--config", "/nonexistent.ini"}, opt);
+  EXPECT_EQ(fh::testing::parse_cgi_response(r2.out).status, 401) << r2.out << r2.err;
 }
 
 } // namespace

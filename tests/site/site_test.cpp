@@ -1,35 +1,33 @@
-// The site app end to end, as site.cgi (RFC 3875 environment + stdin) and as site.fcgi (driven by
-// cgi-fcgi), with the same cases and the same expected answers: layout pages, lists and nested
+// The site app end to end through fh::testing's client, as site.cgi (RFC 3875 environment + stdin)
+// and as site.fcgi (a worker on a loopback socket), with the same cases and the same expected
+// answers: layout pages, lists and nested
 // dictionaries, XSS payloads escaped in every context, a cookie set then read back, a session
 // counter, the login form with CSRF (403 without a good token), custom 404 and 500 pages.
-#include "subprocess.hpp"
-
 #include "accounts.hpp"
 #include "fcgihost/password.hpp"
 #include "fcgihost/sqlite.hpp"
+#include "fcgihost/testing.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
-using fh::test::CgiResponse;
 
 namespace {
 
 enum class Mode { Cgi, Fcgi };
 
 // Per test process: a temp dir with the shared INI and an accounts database holding one user, and
-// one FastCGI worker on a loopback socket.
+// the two targets: site.cgi and one FastCGI worker on a loopback socket.
 struct World {
   fs::path dir;
   std::string config;
-  std::unique_ptr<fh::test::Listener> listener;
-  std::unique_ptr<fh::test::ChildProcess> worker;
+  std::unique_ptr<fh::testing::CgiBinary> cgi;
+  std::unique_ptr<fh::testing::FcgiWorker> worker;
 };
 World* g_world = nullptr; // NOLINT: suite fixture
 
@@ -42,18 +40,14 @@ void make_accounts_db(const std::string& path) {
              fh::hash_password("correct horse", fh::PasswordCost::minimum()));
 }
 
-using Jar = std::map<std::string, std::string>;
+using Jar = fh::testing::CookieJar;
 
 struct Reply {
-  CgiResponse r;
+  fh::testing::TestResponse r;
   int status() const { return r.status; }
   bool has(std::string_view s) const { return r.body.find(s) != std::string::npos; }
   // The Set-Cookie header for `name`, or "".
-  std::string set_cookie(std::string_view name) const {
-    for (const auto& [k, v] : r.headers)
-      if (k == "Set-Cookie" && v.starts_with(std::string(name) + "=")) return v;
-    return {};
-  }
+  std::string set_cookie(std::string_view name) const { return r.set_cookie(name); }
 };
 
 class Site : public ::testing::TestWithParam<Mode> {
@@ -67,10 +61,11 @@ protected:
     g_world->config = (g_world->dir / "site.ini").string();
     std::ofstream(g_world->config) << "[session]\nsecret = test-secret-0123456789abcdef0123456789\n"
                                    << "[db]\npath = " << db << "\n[password]\ncost = minimum\n";
-    g_world->listener = std::make_unique<fh::test::Listener>();
-    g_world->worker = std::make_unique<fh::test::ChildProcess>(
-        std::vector<std::string>{FH_SITE_FCGI}, g_world->listener->fd, "",
-        std::vector<std::string>{"APP_CONFIG_FILE=" + g_world->config});
+    const std::string config_env = "APP_CONFIG_FILE=" + g_world->config;
+    g_world->cgi = std::make_unique<fh::testing::CgiBinary>(
+        FH_SITE_CGI, fh::testing::CgiOptions{.env = {config_env}});
+    g_world->worker = std::make_unique<fh::testing::FcgiWorker>(
+        FH_SITE_FCGI, fh::testing::FcgiOptions{.env = {config_env}});
   }
   static void TearDownTestSuite() {
     fs::remove_all(g_world->dir);
@@ -81,46 +76,15 @@ protected:
   // One request; Set-Cookie answers update `jar`.
   Reply request(const std::string& method, const std::string& path, Jar& jar,
                 const std::string& body = {}, const std::string& query = {}) {
-    std::string cookie;
-    for (const auto& [k, v] : jar)
-      cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
-    fh::test::RunOptions opt;
-    opt.env = {"GATEWAY_INTERFACE=CGI/1.1",
-               "SERVER_PROTOCOL=HTTP/1.1",
-               "SERVER_NAME=localhost",
-               "SERVER_PORT=80",
-               "REMOTE_ADDR=127.0.0.1",
-               "SCRIPT_NAME=",
-               "REQUEST_METHOD=" + method,
-               "PATH_INFO=" + path,
-               "QUERY_STRING=" + query,
-               "HTTP_COOKIE=" + cookie,
-               "APP_CONFIG_FILE=" + g_world->config};
-    if (!body.empty()) {
-      opt.env.push_back("CONTENT_TYPE=application/x-www-form-urlencoded");
-      opt.env.push_back("CONTENT_LENGTH=" + std::to_string(body.size()));
-      opt.input = body;
-    }
-    fh::test::ProcessResult res;
-    if (GetParam() == Mode::Cgi) {
-      res = fh::test::run_process({FH_SITE_CGI}, opt);
-    } else {
-      opt.env.push_back("PATH=/usr/bin:/bin");
-      res = fh::test::run_process({FH_CGI_FCGI, "-bind", "-connect",
-                                   "127.0.0.1:" + std::to_string(g_world->listener->port)},
-                                  opt);
-    }
-    EXPECT_FALSE(res.timed_out);
-    Reply rep{fh::test::parse_cgi_response(res.out)};
-    for (const auto& [k, v] : rep.r.headers) {
-      if (k != "Set-Cookie") continue;
-      const auto eq = v.find('='), semi = v.find(';');
-      const auto value = v.substr(eq + 1, semi - eq - 1);
-      if (v.find("Max-Age=0") != std::string::npos)
-        jar.erase(v.substr(0, eq));
-      else
-        jar[v.substr(0, eq)] = value;
-    }
+    fh::testing::Target& target = GetParam() == Mode::Cgi
+                                      ? static_cast<fh::testing::Target&>(*g_world->cgi)
+                                      : *g_world->worker;
+    fh::testing::Client client(target);
+    client.cookies() = jar;
+    const auto form = body.empty() ? fh::testing::Body{}
+                                   : fh::testing::raw(body, "application/x-www-form-urlencoded");
+    Reply rep{client.open(method, path + (query.empty() ? "" : "?" + query), form)};
+    jar = client.cookies();
     return rep;
   }
   Reply get(const std::string& path, Jar& jar, const std::string& query = {}) {
@@ -208,7 +172,10 @@ TEST_P(Site, SessionCounterIncrementsWithTheCookie) {
   Jar fresh; // no cookie: a new session
   EXPECT_TRUE(get("/counter", fresh).has("class=\"count\">1<"));
   Jar tampered = jar;
-  tampered["session"][0] = tampered["session"][0] == 'e' ? 'f' : 'e';
+  auto session = tampered.get("session").value_or("");
+  ASSERT_FALSE(session.empty());
+  session[0] = session[0] == 'e' ? 'f' : 'e';
+  tampered.set("session", session);
   EXPECT_TRUE(get("/counter", tampered).has("class=\"count\">1<")); // no session, no error
 }
 

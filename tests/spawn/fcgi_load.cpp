@@ -1,19 +1,17 @@
 // fcgi_load.cpp: a small FastCGI load client for spawn's tests. N threads send GET requests (one
-// connection each, as nginx does without keep-alive) for a duration or a count and report
-// "sent=N ok=N failed=N pids=N" (pids: distinct worker pids seen in "pid=" bodies).
-#include <arpa/inet.h>
+// connection each, as nginx does without keep-alive; fh::testing::fcgi_request) for a duration or
+// a count and report "sent=N ok=N failed=N pids=N" (pids: distinct worker pids seen in "pid="
+// bodies).
+#include "fcgihost/testing.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <netinet/in.h>
 #include <set>
 #include <string>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -26,103 +24,21 @@ struct Options {
   bool print = false;
 };
 
-class Fd {
-public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
-private:
-  int fd_;
-};
-
-int dial(const std::string& where) {
-  if (where.find('/') != std::string::npos) {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    std::snprintf(sun.sun_path, sizeof sun.sun_path, "%s", where.c_str());
-    if (connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
-      close(fd);
-      return -1;
-    }
-    return fd;
-  }
-  std::size_t colon = where.rfind(':');
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(static_cast<uint16_t>(std::stoi(where.substr(colon + 1))));
-  inet_pton(AF_INET, where.substr(0, colon).c_str(), &sin.sin_addr);
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-void record(std::string& out, unsigned char type, const std::string& content) {
-  unsigned char h[8] = {1,
-                        type,
-                        0,
-                        1,
-                        static_cast<unsigned char>(content.size() >> 8),
-                        static_cast<unsigned char>(content.size() & 0xff),
-                        0,
-                        0};
-  out.append(reinterpret_cast<char*>(h), 8);
-  out += content;
-}
-
-void param(std::string& out, const std::string& k, const std::string& v) {
-  out.push_back(static_cast<char>(k.size()));
-  out.push_back(static_cast<char>(v.size()));
-  out += k + v;
-}
-
-// One request; returns the response's stdout ("" + false on any failure).
+// One request; `body` gets the response's stdout. False on any failure or a status other than 200.
 bool one_request(const Options& o, std::string& body) {
-  Fd fd(dial(o.connect));
-  if (fd.get() < 0) return false;
-  timeval tv{30, 0};
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string path = o.uri.substr(0, o.uri.find('?'));
-  std::string query = o.uri.find('?') == std::string::npos ? "" : o.uri.substr(o.uri.find('?') + 1);
-  std::string params, req;
-  param(params, "REQUEST_METHOD", "GET");
-  param(params, "SCRIPT_NAME", "");
-  param(params, "PATH_INFO", path);
-  param(params, "REQUEST_URI", o.uri);
-  param(params, "QUERY_STRING", query);
-  param(params, "SERVER_PROTOCOL", "HTTP/1.1");
-  param(params, "GATEWAY_INTERFACE", "CGI/1.1");
-  record(req, 1, std::string("\0\1\0\0\0\0\0\0", 8)); // BEGIN_REQUEST, responder, no keep-conn
-  record(req, 4, params);
-  record(req, 4, "");
-  record(req, 5, "");
-  if (send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
-    return false;
-  std::string in;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = recv(fd.get(), buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<std::size_t>(n));
-  }
-  bool ended = false;
-  for (std::size_t off = 0; off + 8 <= in.size();) {
-    auto* h = reinterpret_cast<const unsigned char*>(in.data() + off);
-    std::size_t len = (std::size_t{h[4]} << 8) | h[5];
-    if (off + 8 + len + h[6] > in.size()) break;
-    if (h[1] == 6) body.append(in, off + 8, len);
-    if (h[1] == 3) ended = true;
-    off += 8 + len + h[6];
-  }
-  return ended && body.find("Status: 200") != std::string::npos;
+  const auto q = o.uri.find('?');
+  const fh::testing::Pairs params = {
+      {"REQUEST_METHOD", "GET"},
+      {"SCRIPT_NAME", ""},
+      {"PATH_INFO", o.uri.substr(0, q)},
+      {"REQUEST_URI", o.uri},
+      {"QUERY_STRING", q == std::string::npos ? "" : o.uri.substr(q + 1)},
+      {"SERVER_PROTOCOL", "HTTP/1.1"},
+      {"GATEWAY_INTERFACE", "CGI/1.1"}};
+  const auto r = fh::testing::fcgi_request(o.connect, params, "", std::chrono::seconds(30));
+  if (!r) return false;
+  body = r->out;
+  return body.find("Status: 200") != std::string::npos;
 }
 
 } // namespace
