@@ -85,7 +85,8 @@ TestResponse parse_cgi_response(std::string raw);
 // --- where requests go -----------------------------------------------------------------------
 
 // An app under test, reachable one way. exchange() throws std::runtime_error when no answer
-// comes (timeout, a process that died, a broken protocol).
+// comes (timeout, a process that died, a broken protocol). Several threads may call exchange()
+// at once (each CGI request is its own process, each FastCGI request its own connection).
 class Target {
 public:
   virtual ~Target() = default;
@@ -176,7 +177,8 @@ struct FcgiOptions {
 // NAME.fcgi as spawn runs it: a listening socket (127.0.0.1, kernel-chosen port, or a unix
 // socket in a fresh temporary directory) handed over at fd 0. One connection per request,
 // without FCGI_KEEP_CONN (as nginx without keep-alive). The destructor kills (SIGKILL) and reaps
-// the worker and removes the socket. Move-only.
+// the worker and removes the socket. Move-only; a moved-from FcgiWorker may only be destroyed
+// or assigned to.
 class FcgiWorker final : public Target {
 public:
   explicit FcgiWorker(std::string path, FcgiOptions options = {});
