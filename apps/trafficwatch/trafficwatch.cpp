@@ -1,6 +1,8 @@
 // The trafficwatch web app (trafficwatch.cgi / .fcgi): /api/totals, /api/traffic, /api/alerts
-// and /metrics (Prometheus text) over the ingest's SQLite database (config db.path).
+// and /metrics (Prometheus text) over the ingest's SQLite database (config db.path); the
+// dashboard and the access check are in dashboard.cpp.
 #include "alerts.hpp"
+#include "dashboard.hpp"
 #include "store.hpp"
 
 #include <fcgihost/fcgihost.hpp>
@@ -180,6 +182,8 @@ fh::App make_app() {
         return r;
       },
       "metrics");
+
+  tw::register_dashboard(app);
 
   app.errorhandler(400, [](fh::Request&, const fh::HttpError& e) {
     return fh::Response::json({{"error", e.what()}}, 400);

@@ -98,7 +98,8 @@ def once_twice(d):
             f.write('[db]\npath = %s\n' % db)
         env = dict(os.environ, APP_CONFIG_FILE=conf, REQUEST_METHOD='GET',
                    PATH_INFO='/api/totals', QUERY_STRING='site=shop', SCRIPT_NAME='',
-                   SERVER_NAME='localhost', SERVER_PORT='80', SERVER_PROTOCOL='HTTP/1.1')
+                   SERVER_NAME='localhost', SERVER_PORT='80', SERVER_PROTOCOL='HTTP/1.1',
+                   REMOTE_ADDR='127.0.0.1')
         r = subprocess.run([CGI], env=env, capture_output=True, timeout=30)
         head, _, body = r.stdout.partition(b'\r\n\r\n') if b'\r\n\r\n' in r.stdout \
             else r.stdout.partition(b'\n\n')
