@@ -56,14 +56,11 @@ umask 077
 umask 022
 ADMIN=$BUILD/apps/accounts/accounts-admin
 [ -x "$ADMIN" ] && "$ADMIN" --config "$CONFIG" init >/dev/null
-# CGI programs get no environment from the gateway beyond RFC 3875, so each finds its config
-# as NAME.ini beside itself: run the gateway over a copy of cgi-bin with those files in it.
-# The copy takes the programs (executable files) and NAME.ini only: whatever else sits in the
-# build's cgi-bin (CMake files of an older build tree) is never served.
-mkdir -p "$RUN"/cgi-bin
-find -L "$BUILD"/cgi-bin -maxdepth 1 -type f \( -executable -o -name '*.ini' \) \
-  -exec cp -p {} "$RUN"/cgi-bin/ \;
-for f in "$RUN"/cgi-bin/*.cgi; do [ -e "$f" ] && cp "$CONFIG" "${f%.cgi}.ini"; done
+# The gateway serves the build's cgi-bin itself (the build outputs, so a rebuilt NAME.cgi is what
+# the next request runs; that directory holds programs and NAME.ini only). The CGI programs get
+# the run's config through the gateway's --setenv APP_CONFIG_FILE (they get nothing else from
+# the gateway's environment).
+CGI_DIR=$BUILD/cgi-bin
 
 # One INI, one master, one pool per app.
 APPS=()
@@ -84,8 +81,8 @@ if [ ${#APPS[@]} -gt 0 ]; then
   "$SPAWN" -n --config "$RUN"/pools.ini --log-file "$RUN"/logs/spawn-apps.log &
   STARTED+=($!)
 fi
-"$SPAWN" -n --cgi-dir "$RUN"/cgi-bin -s "$RUN"/cgi.sock -F 2 --control "$RUN"/cgi.ctl \
-  --log-file "$RUN"/logs/spawn-cgi.log &
+"$SPAWN" -n --cgi-dir "$CGI_DIR" --arg=--setenv="APP_CONFIG_FILE=$CONFIG" -s "$RUN"/cgi.sock -F 2 \
+  --control "$RUN"/cgi.ctl --log-file "$RUN"/logs/spawn-cgi.log &
 STARTED+=($!)
 
 conf_args=(--port "$PORT" --keepalive 16 --static "$RUN"/htdocs --cgi "unix:$RUN/cgi.sock" --status "cgi=$RUN/cgi.ctl")
@@ -118,11 +115,11 @@ B="http://127.0.0.1:$PORT"
 echo
 echo "fcgi-host demo on $B  (run dir $RUN, logs in $RUN/logs)"
 for a in "${APPS[@]}"; do
-  cgi=""; [ -x "$RUN/cgi-bin/$a.cgi" ] && cgi="   CGI: $B/cgi-bin/$a.cgi/"
+  cgi=""; [ -x "$CGI_DIR/$a.cgi" ] && cgi="   CGI: $B/cgi-bin/$a.cgi/"
   echo "  $a   FastCGI: $B/$a/$cgi"
 done
-[ -x "$RUN/cgi-bin/hello.cgi" ] && echo "  try: curl $B/hello/hello/you ; curl -d a=1 $B/cgi-bin/hello.cgi/echo"
-[ -x "$RUN/cgi-bin/accounts.cgi" ] && echo "       curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"ann\",\"email\":\"ann@example.org\",\"password\":\"correct horse\"}' $B/accounts/api/sign/up ; curl -b jar $B/cgi-bin/accounts.cgi/api/me" \
+[ -x "$CGI_DIR/hello.cgi" ] && echo "  try: curl $B/hello/hello/you ; curl -d a=1 $B/cgi-bin/hello.cgi/echo"
+[ -x "$CGI_DIR/accounts.cgi" ] && echo "       curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"ann\",\"email\":\"ann@example.org\",\"password\":\"correct horse\"}' $B/accounts/api/sign/up ; curl -b jar $B/cgi-bin/accounts.cgi/api/me" \
   && echo "       an accounts admin: $ADMIN --config $CONFIG grant-admin ann@example.org"
 echo "  status (127.0.0.1 only): $B/status/apps  $B/status/apps/metrics  $B/status/cgi"
 echo "  reload the apps gracefully: kill -HUP ${STARTED[0]}"

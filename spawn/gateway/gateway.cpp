@@ -141,6 +141,11 @@ bool run_script(const GatewayContext& ctx, const std::string& rid, const Resolve
                 const Params& params, BodySource& body, ResponseSink& sink) {
   SpawnSpec spec{
       script.filename, {script.filename}, build_cgi_env(params, script), dir_of(script.filename)};
+  for (const std::string& kv : ctx.config.set_env) { // --setenv replaces a same-named variable
+    const std::string_view name = std::string_view(kv).substr(0, kv.find('=') + 1);
+    std::erase_if(spec.envp, [name](const std::string& e) { return e.starts_with(name); });
+    spec.envp.push_back(kv);
+  }
 #if defined(__SANITIZE_ADDRESS__)
   // ASan builds only (./run test --sanitize): the sanitizer options reach the CGI programs too,
   // so that a finding in one under test is reported like any other.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "cgi_slots.hpp"
 #include "log.hpp"
@@ -18,6 +19,9 @@ struct GatewayConfig {
   std::chrono::milliseconds queue_wait{10000}; // max wait for a --max-cgi slot before 503
   int threads = 8;
   int max_cgi = 8;
+  // NAME=value entries (--setenv) every CGI program gets on top of the RFC 3875 environment,
+  // replacing a same-named request variable: operator configuration such as APP_CONFIG_FILE.
+  std::vector<std::string> set_env;
 };
 
 // Everything a worker thread shares with the others; immutable except the slots and logger,

@@ -59,7 +59,9 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       "backlog", po::value(&o.backlog)->default_value(128),
       "listen backlog for --bind/--socket")("tmp-dir", po::value<std::string>(),
                                             "where request bodies over 1 MiB are spooled "
-                                            "(default: $TMPDIR or /tmp)");
+                                            "(default: $TMPDIR or /tmp)")(
+      "setenv", po::value<std::vector<std::string>>()->composing(),
+      "NAME=value given to every CGI program (repeatable), e.g. APP_CONFIG_FILE=/etc/app.ini");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, d), vm);
@@ -100,6 +102,16 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
     o.config.max_cgi = vm.count("max-cgi") ? max_cgi : o.config.threads;
     o.socket_mode = static_cast<unsigned>(std::stoul(mode, nullptr, 8));
     o.config.cgi_root = canonical_root(o.cgi_dir);
+    if (vm.count("setenv"))
+      for (const std::string& kv : vm["setenv"].as<std::vector<std::string>>()) {
+        const std::size_t eq = kv.find('=');
+        if (eq == 0 || eq == std::string::npos ||
+            kv.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") < eq ||
+            kv.find_first_of("\r\n", eq) != std::string::npos)
+          throw std::runtime_error("--setenv wants NAME=value (NAME of [A-Za-z0-9_]), not " + kv);
+        o.config.set_env.push_back(kv);
+      }
     return o;
   } catch (const std::exception& e) {
     std::cerr << "cgi-gateway: " << e.what() << "\n" << d;

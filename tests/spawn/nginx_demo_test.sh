@@ -14,7 +14,9 @@ session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$DEMO" '$2==s && $3 !~ /^Z/ 
 ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $(session_pids); do kill -KILL $p; done')
 wait_for 10 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
 cat "$T"/demo.out
-bash "$SOURCE_DIR"/tests/support/cgi_bin_only_programs.sh "$T"/demo/cgi-bin || fail "the served cgi-bin holds more than CGI programs"
+bash "$SOURCE_DIR"/tests/support/cgi_bin_only_programs.sh "$BUILD_DIR"/cgi-bin || fail "the served cgi-bin holds more than CGI programs"
+# The gateway serves the build outputs themselves (a rebuilt .cgi runs at the next request).
+grep -q "cgi-dir=$BUILD_DIR/cgi-bin" "$T"/demo/logs/spawn-cgi.log || fail "the demo does not serve BUILD/cgi-bin"
 U=http://127.0.0.1:$HTTP
 fc=$(curl -sf --max-time 5 "$U/hello/hello/world") || fail "FastCGI hello"
 cg=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/hello/world") || fail "CGI hello"
