@@ -24,9 +24,10 @@ cg=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/hello/world") || fail "CGI hell
 fe=$(curl -sf --max-time 5 "$U/hello/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
 ce=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
 [ "$fe" = "$ce" ] || fail "echo differs: '$fe' vs '$ce'"
-curl -sf --max-time 10 "$U/status/apps" | grep -q '"name": "hello"' || fail "apps status"
-curl -sf --max-time 10 "$U/status/cgi" | grep -q '"name": "cgi"' || fail "cgi status"
-curl -sf --max-time 10 "$U/" | grep -q '/cgi-bin/hello.cgi/' || fail "index page"
+# Whole bodies first: `curl | grep -q` fails under pipefail when grep quits before curl's last write.
+body=$(curl -sf --max-time 10 "$U/status/apps") && grep -q '"name": "hello"' <<<"$body" || fail "apps status"
+body=$(curl -sf --max-time 10 "$U/status/cgi") && grep -q '"name": "cgi"' <<<"$body" || fail "cgi status"
+body=$(curl -sf --max-time 10 "$U/") && grep -q '/cgi-bin/hello.cgi/' <<<"$body" || fail "index page"
 # Everything demo.sh started lives in its session (setsid): after TERM none may remain.
 kill -TERM "$DEMO"
 gone() { [ -z "$(session_pids)" ]; }
