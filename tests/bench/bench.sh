@@ -6,7 +6,8 @@
 # gateway, plain C libfcgi and CGI baselines, the canned FastCGI responder that is the FastCGI
 # path's own limit, fcgiwrap, PHP-FPM, gunicorn + Flask), runs wrk on loopback at each
 # concurrency, repetitions interleaved across targets, measures CGI start-up side by side with
-# hyperfine, and writes docs/benchmarks.md (tables, goal ratios, fractions of the FastCGI limit,
+# hyperfine, and writes docs/benchmarks.md (first the answer to "CGI or FastCGI for my app: how much
+# faster, at what memory" with its chart, then tables, goal ratios, fractions of the FastCGI limit,
 # machine description), docs/bench/results.csv (every run) and SVG charts (gnuplot).
 # Everything it starts is recorded by pid and torn down at the end, on error and on Ctrl-C.
 # `bench.sh BUILD --help` lists the options; tests/bench/matrix/ holds the pieces it uses.
@@ -48,7 +49,8 @@ usage: $0 BUILD_DIR [options]
   --reps N             repetitions, interleaved across targets (default: $REPS)
   --warmup D           one warm-up run per target before measuring (default: $WARMUP; 0 = none)
   --quick              1-minute smoke run: concurrency 1,32, 1s, 1 rep, no warm-up; writes to
-                       BUILD_DIR/bench-work/report/ unless --out is given
+                       BUILD_DIR/bench-work/report/ unless --out is given; the report marks its
+                       numbers as indicative
   --out DIR            where benchmarks.md and bench/ go (default: ROOT/docs)
   --no-micro           do not run the Google Benchmark micro-benchmark (with --merge: the
                        micro-benchmark results already in OUT/bench are kept)

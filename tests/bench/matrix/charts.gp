@@ -15,6 +15,24 @@ set format y "%.0s%c"
 set bmargin 8
 set rmargin 12
 
+# The answer chart: FastCGI and CGI req/s of the same app endpoints (summary.py: answer.dat).
+if (exists("nanswer") && nanswer > 0) {
+  set output outdir.'/answer.svg'
+  set title "Same app, two ways: FastCGI worker vs CGI program (requests per second, median)"
+  set ylabel "req/s"
+  unset logscale y
+  set yrange [0:*]
+  set format y "%.0s%c"
+  set xtics norotate nomirror
+  set bmargin 3
+  plot datadir.'/answer.dat' using 2:xtic(1) title columnhead(2) lc rgb "#228833", \
+       '' using 3 title columnhead(3) lc rgb "#cc3311"
+  set xtics rotate by -35 left nomirror
+  set bmargin 8
+  set logscale y
+  set yrange [*:*]
+}
+
 set output outdir.'/throughput.svg'
 set title "Requests per second (median), by target and wrk connections — log scale"
 set ylabel "req/s"

@@ -20,6 +20,8 @@ import os
 import statistics
 from collections import defaultdict
 
+import summary
+
 RED = '<span style="color:red">**{}** ❌</span>'
 
 
@@ -107,7 +109,7 @@ def fmt_errors(cell):
 def main_tables(res, targets, shapes, out, show_run=False):
     ceiling = "nginx"
     for c in res.concs:
-        out.append(f"\n### {c} connection{'s' if c > 1 else ''}\n")
+        out.append(f"\n#### {c} connection{'s' if c > 1 else ''}\n")
         out.append("| target | req/s (median) | min–max | × nginx | × FastCGI limit | p50 ms | "
                    "p99 ms | errors | RSS/worker MiB | workers |" + (" run |" if show_run else ""))
         out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|" +
@@ -278,7 +280,7 @@ def stall_row(res, ka, base, conc, out):
 
 def goals(res, out, multi=False):
     cs = res.concs
-    out.append("\n## Goals (ratios from " + ("the medians of each target's run"
+    out.append("\n## fcgi-host against its goals (ratios from " + ("the medians of each target's run"
                if multi else "this run's medians") + ")\n")
     out.append("A ratio counts as met only if the numerator also had 0 errors." +
                (" Ratios between targets of different runs are marked so." if multi else "")
@@ -522,16 +524,17 @@ def write_plot_data(res, targets, shapes, datadir):
                 fr = limit_fraction(res, shapes, n, c)
                 vals.append("NaN" if fr is None else f"{fr[0]:.4f}")
             f.write(f'"{n}" ' + " ".join(vals) + "\n")
+    nanswer = summary.write_answer_data(res, datadir)
     with open(os.path.join(datadir, "vars.gp"), "w", encoding="utf-8") as f:
         f.write(f"ncol = {len(res.concs) + 1}\nntargets = {len(names)}\n"
-                f"nlimit = {len(lim_names)}\n")
+                f"nlimit = {len(lim_names)}\nnanswer = {nanswer}\n")
 
 
 FIELDS = ["time", "rep", "target", "concurrency", "duration_s", "requests", "rps", "p50_us",
           "p90_us", "p99_us", "max_us", "err_connect", "err_read", "err_write", "err_status",
           "err_timeout", "errors", "workers", "rss_kib_mean", "rss_kib_max", "run"]
 RUN_FILES = ("meta.md", "targets.tsv", "command.txt", "skipped.tsv", "nginx-settings.txt",
-             "nginx-locations.txt")
+             "nginx-locations.txt", "startup.tsv")
 
 
 def read_rows(path):
@@ -568,7 +571,8 @@ def merge(a, rows):
         here = os.path.join(a.runs_dir, run)
         os.makedirs(here, exist_ok=True)
         src = {"meta.md": a.meta, "targets.tsv": a.targets, "skipped.tsv": a.skipped,
-               "nginx-settings.txt": a.nginx, "nginx-locations.txt": a.locations}
+               "nginx-settings.txt": a.nginx, "nginx-locations.txt": a.locations,
+               "startup.tsv": a.startup}
         for name, path in src.items():
             if path and os.path.exists(path) and os.path.abspath(path) != os.path.abspath(
                     os.path.join(here, name)):
@@ -617,6 +621,10 @@ def main():
         rows = list(csv.DictReader(f))
     rows, runs, this_run, info = merge(a, rows)
     res = Results(rows)
+    quick = summary.quick_runs(runs, info)
+    for cell in res.cell.values():  # --quick numbers are marked wherever a run is named
+        if cell["run"] in quick:
+            cell["run"] += " (quick: indicative)"
     full = merged_targets(runs, info, rows, read_tsv(a.targets))
     targets = [t[:3] for t in full]
     shapes = fcgi_shapes(full, res)
@@ -651,7 +659,7 @@ def main():
         for r in reversed(runs):
             ts = sorted({row["target"] for row in rows if row["run"] == r})
             cmd = info[r].get("command.txt", "").strip() or "?"
-            meta_parts.append(f"### Run {r}: `{cmd}`\n\nTargets from this run: "
+            meta_parts.append(f"#### Run {r}: `{cmd}`\n\nTargets from this run: "
                               + ", ".join(f"`{t}`" for t in ts) + ".\n\n"
                               + info[r].get("meta.md", "(no description kept)\n").rstrip())
         meta = "\n\n".join(meta_parts)
@@ -663,15 +671,21 @@ def main():
            "do not edit by hand: rerun `./run bench` -->", "",
            "Every hello target answers the same `Hello, world` (plain text) through one "
            "user-space nginx on 127.0.0.1 (the `app-*` targets: our apps' real endpoints, see "
-           "*Apps* below); wrk runs on the same machine over loopback. " + provenance, "",
+           "*Apps* below); wrk runs on the same machine over loopback. " + provenance, ""]
+    if this_run in quick:
+        out += ["**Indicative only:** this run was a `--quick` smoke run (1 s per point, 1 "
+                "repetition, no warm-up): it shows that the bench works, not how fast anything "
+                "is. Run `./run bench` for figures to rely on.", ""]
+    summary.answer_section(res, runs, info, out)
+    out += ["## The full matrix", "",
            "![requests per second](bench/throughput.svg)", "",
            "![p99 latency](bench/p99.svg)", "",
            "![FastCGI targets as a fraction of the FastCGI limit of the same shape]"
            "(bench/limit.svg)", "",
            "![RSS per worker](bench/rss.svg)", "",
-           "## Machine and settings", "", meta]
+           "### Machine and settings", "", meta]
     out.append("""
-### Reading the numbers
+#### Reading the numbers
 
 - Everything shares the machine's cores: wrk, nginx and the backend pool (and, on a shared
   machine, whatever else runs: see the load average above and the min–max column). Through
@@ -683,13 +697,20 @@ def main():
 - p99 at one connection is mostly scheduling noise; the keep-alive stall shows as a p99 of
   hundreds of milliseconds (and wrk timeouts past its `--timeout`) at 32 and 128
   connections.""")
-    out.append("\n## Results")
+    out.append("\n### Every target: requests per second, latency, memory")
     main_tables(res, targets, shapes, out, show_run=multi)
     limit_section(res, targets, shapes, out)
     goals(res, out, multi)
     keepalive_section(res, out)
     cgi_levers(res, out)
-    startup_section(a.startup, out)
+    # The CGI start-up table: this run's, else the latest kept run's (a run may skip it).
+    startup = a.startup if a.startup and os.path.exists(a.startup) else None
+    for r in ([] if startup else reversed(runs)):
+        p = os.path.join(a.runs_dir or "", r, "startup.tsv")
+        if a.runs_dir and os.path.exists(p):
+            startup = p
+            break
+    startup_section(startup, out)
     apps_section(res, targets, out)
     out.append("\n## Skipped or failed targets\n")
     if skipped:
