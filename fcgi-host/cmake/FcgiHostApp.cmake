@@ -2,6 +2,9 @@
 #   NAME.cgi  in the build's cgi-bin/ (CGI front end, RFC 3875; fully static when FH_STATIC_CGI),
 #   NAME.fcgi next to the app's build dir (FastCGI front end, libfcgi).
 # Optional: LIBS (extra link libraries), DEFINES. No app source contains main().
+# If the app has a templates/ directory, the build copies it beside both binaries as
+# NAME.templates/ (build/apps/NAME/NAME.templates, build/cgi-bin/NAME.templates): where
+# App::use_templates() looks by default (relative to the binary; never a source path).
 #
 # The static NAME.cgi is linked for start-up time (docs/architecture.md, "CGI start-up"):
 # non-PIE -static (a static-pie relocates itself at every start), --gc-sections (only reachable
@@ -31,6 +34,8 @@ function(fh_add_app NAME)
   target_link_libraries(${NAME}.cgi PRIVATE fcgihost_cgi_main fcgihost ${ARG_LIBS})
   set_target_properties(${NAME}.cgi PROPERTIES OUTPUT_NAME "${NAME}.cgi"
                         RUNTIME_OUTPUT_DIRECTORY "${FH_CGI_BIN_DIR}")
+  fh_app_templates(${NAME} "${CMAKE_CURRENT_SOURCE_DIR}/templates")
+
   if(FH_STATIC_CGI)
     target_sources(${NAME}.cgi PRIVATE $<TARGET_OBJECTS:fcgihost_cgi_static_wraps>)
     target_link_options(${NAME}.cgi PRIVATE -static -Wl,--gc-sections -Wl,--eh-frame-hdr
@@ -46,4 +51,26 @@ function(fh_add_app NAME)
         VERBATIM)
     endif()
   endif()
+endfunction()
+
+# fh_app_templates(NAME DIR): copies DIR (if it exists) to NAME.templates/ beside NAME.fcgi and
+# NAME.cgi whenever a file in it changes (a removed template disappears from the copies too).
+function(fh_app_templates NAME DIR)
+  if(NOT IS_DIRECTORY "${DIR}")
+    return()
+  endif()
+  file(GLOB_RECURSE files CONFIGURE_DEPENDS "${DIR}/*")
+  set(stamp "${CMAKE_CURRENT_BINARY_DIR}/${NAME}.templates.stamp")
+  set(copies "${CMAKE_CURRENT_BINARY_DIR}/${NAME}.templates" "${FH_CGI_BIN_DIR}/${NAME}.templates")
+  set(commands "")
+  foreach(dest ${copies})
+    list(APPEND commands COMMAND ${CMAKE_COMMAND} -E rm -rf "${dest}"
+         COMMAND ${CMAKE_COMMAND} -E copy_directory "${DIR}" "${dest}")
+  endforeach()
+  add_custom_command(OUTPUT "${stamp}" ${commands}
+    COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
+    DEPENDS ${files} COMMENT "Copying ${NAME}'s templates beside its binaries" VERBATIM)
+  add_custom_target(${NAME}_templates DEPENDS "${stamp}")
+  add_dependencies(${NAME}.fcgi ${NAME}_templates)
+  add_dependencies(${NAME}.cgi ${NAME}_templates)
 endfunction()

@@ -339,8 +339,8 @@ TEST(AppRoutes, BadPatternAndDuplicateEndpointRejectedAtRegistration) {
 TEST(AppRoutes, PathParamsReachTheView) {
   App app("t");
   app.route("/users/<int:id>/<path:rest>", {GET}, [](Request& rq) {
-    return Response(std::to_string(rq.path_param_int("id") * 2) + " " + rq.path_param("rest") +
-                    " " + rq.endpoint());
+    return Response(std::to_string(rq.path_param<std::int64_t>("id") * 2) + " " +
+                    rq.path_param("rest") + " " + rq.endpoint());
   });
   EXPECT_EQ(get(app, "/users/21/a/b").body(), "42 a/b /users/<int:id>/<path:rest>");
 }

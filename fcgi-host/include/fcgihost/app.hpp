@@ -1,10 +1,12 @@
 // App and Blueprint: route registration (with <int:x>, <x>, <path:x> converters), hooks
 // (before_first_request, before_request, after_request, teardown_request), error handlers by
-// status and by exception type, url_for. App::handle(RawRequest) is the transport-free core that
-// both front ends (CGI, FastCGI) and the tests call. An App is immutable once it serves requests.
+// status and by exception type (error_handlers.hpp), url_for, and the app's services (config,
+// sessions, database, templates). App::handle(RawRequest) is the transport-free core that both
+// front ends (CGI, FastCGI) and the tests call. An App is immutable once it serves requests.
 #pragma once
 
 #include "fcgihost/config.hpp"
+#include "fcgihost/error_handlers.hpp"
 #include "fcgihost/http_error.hpp"
 #include "fcgihost/limits.hpp"
 #include "fcgihost/request.hpp"
@@ -38,10 +40,9 @@ using Handler = std::function<Response(Request&)>;
 using BeforeRequest = std::function<std::optional<Response>(Request&)>;
 using AfterRequest = std::function<void(Request&, Response&)>;
 using Teardown = std::function<void(Request&, std::exception_ptr)>;
-using ErrorHandler = std::function<Response(Request&, const HttpError&)>;
-// Returns a response if it handles the exception, nullopt to pass it on.
-using ExceptionHandler = std::function<std::optional<Response>(Request&, std::exception_ptr)>;
 
+class Templates;
+struct TemplateSettings;
 namespace sqlite {
 class Database;
 struct DatabaseSettings;
@@ -54,9 +55,17 @@ struct DatabaseDeleter {
   void (*destroy)(sqlite::Database*) = nullptr;
   void operator()(sqlite::Database* db) const noexcept { destroy(db); }
 };
+// The same for the templates: an app without templates links no ctemplate code.
+struct TemplatesDeleter {
+  void (*destroy)(const Templates*) = nullptr;
+  void operator()(const Templates* t) const noexcept { destroy(t); }
+};
 } // namespace detail
 
-// A group of routes under a URL prefix; endpoints are named "<blueprint>.<endpoint>".
+// A group of routes under a URL prefix; endpoints are named "<blueprint>.<endpoint>". Its hooks
+// and error handlers apply to its own routes; its error handlers also answer a 404/405 for any
+// path under its prefix (so a JSON API blueprint answers JSON even for a path it has no route
+// for), and are tried before the app's.
 class Blueprint {
 public:
   Blueprint(std::string name, std::string url_prefix);
@@ -66,11 +75,20 @@ public:
   // request).
   Blueprint& route(std::string_view pattern, std::initializer_list<Method> methods, Handler handler,
                    std::string endpoint = {});
-  // Hooks that run only for this blueprint's routes (after the app's before_request hooks).
+  // Hooks that run only for this blueprint's routes: before_request after the app's hooks,
+  // after_request and teardown_request before the app's.
   Blueprint& before_request(BeforeRequest hook);
   Blueprint& after_request(AfterRequest hook);
+  Blueprint& teardown_request(Teardown hook);
+  // Error handlers, as App's (below), for this blueprint's requests.
+  Blueprint& errorhandler(int status, ErrorHandler handler);
+  template <class E, class F> Blueprint& errorhandler(F&& handler) {
+    errors_.on_type<E>(std::forward<F>(handler));
+    return *this;
+  }
 
   const std::string& name() const noexcept { return name_; }
+  const std::string& url_prefix() const noexcept { return prefix_; }
 
 private:
   friend class App;
@@ -84,6 +102,8 @@ private:
   std::vector<Entry> routes_;
   std::vector<BeforeRequest> before_;
   std::vector<AfterRequest> after_;
+  std::vector<Teardown> teardown_;
+  ErrorHandlers errors_;
 };
 
 class App {
@@ -109,10 +129,19 @@ public:
   // nullptr when sessions are off.
   const SessionCodec* session_codec() const noexcept { return session_codec_.get(); }
   const SessionSettings* session_settings() const noexcept { return session_settings_.get(); }
-  // Turns on the SQLite database (sqlite.hpp): rq.db() gives this thread's connection.
+  // Turns on the SQLite database (sqlite.hpp): rq.db() gives this thread's connection. Also maps
+  // sqlite::Busy (the database stayed locked) to HttpError 503 with Retry-After: 1, unless the
+  // app registered its own errorhandler or map_error for sqlite::Busy before.
   App& use_database(const sqlite::DatabaseSettings& settings);
   // The database; throws std::logic_error if use_database was not called.
   sqlite::Database& database() const;
+  // Turns on templates (template.hpp): rq.render("page.tpl", dict) works. Without settings:
+  // TemplateSettings::from_config(config(), name()), i.e. NAME.templates/ beside the binary
+  // unless config templates.root says otherwise. Nothing is read until the first render.
+  App& use_templates();
+  App& use_templates(const TemplateSettings& settings);
+  // The templates; throws std::logic_error if use_templates was not called.
+  const Templates& templates() const;
 
   // Registers `handler` for `pattern` ("/users/<int:id>"). HEAD is answered by the GET handler
   // (without the body) and OPTIONS automatically. Throws std::invalid_argument on a bad pattern
@@ -129,20 +158,23 @@ public:
   App& after_request(AfterRequest hook);
   // Always runs last, with the exception that ended the request (or nullptr).
   App& teardown_request(Teardown hook);
-  // Builds the response for HttpError `status` (404, 405, 413, 500 for uncaught exceptions...).
+  // Error handlers. For an HttpError (abort(404), a parser's 400, 405, 413...), the handler for
+  // its status answers if there is one, else the handler of the most derived registered type the
+  // exception is, else a short text page. Any other exception: the handler of the most derived
+  // registered type, else it is logged and answered as HttpError 500 (so a 500 handler, or an
+  // errorhandler<HttpError>, builds the page). A blueprint's handlers come before the app's.
+  // The HttpError's headers (Allow, Retry-After) go on whatever response is built. If a handler
+  // throws, the 500 handlers get one more try, then a plain 500 page.
   App& errorhandler(int status, ErrorHandler handler);
-  // Builds the response for exceptions of type E thrown by hooks or views.
-  template <class E> App& errorhandler(std::function<Response(Request&, const E&)> handler) {
-    exception_handlers_.push_back(
-        [h = std::move(handler)](Request& rq, std::exception_ptr ep) -> std::optional<Response> {
-          try {
-            std::rethrow_exception(ep);
-          } catch (const E& e) {
-            return h(rq, e);
-          } catch (...) {
-            return std::nullopt;
-          }
-        });
+  // handler(Request&, const E&) -> Response, for E and its subclasses.
+  template <class E, class F> App& errorhandler(F&& handler) {
+    errors_.on_type<E>(std::forward<F>(handler));
+    return *this;
+  }
+  // Exceptions of type E (and subclasses) stand for the HttpError `to_http(const E&)` returns,
+  // which then goes through the handlers above (e.g. a library's error type to 503).
+  template <class E, class F> App& map_error(F&& to_http) {
+    errors_.map_type<E>(std::forward<F>(to_http));
     return *this;
   }
 
@@ -157,9 +189,19 @@ public:
   Response handle(Request& request) const;
 
 private:
+  struct BlueprintParts {
+    std::string prefix;
+    std::vector<BeforeRequest> before;
+    std::vector<AfterRequest> after;
+    std::vector<Teardown> teardown;
+    ErrorHandlers errors;
+  };
   Response dispatch(Request& rq) const;
-  Response full_dispatch(Request& rq) const;
   Response error_response(Request& rq, std::exception_ptr ep) const;
+  // The blueprint whose error handlers apply to `rq`: its route's, else the one whose URL prefix
+  // is the longest that the path falls under; nullptr for none.
+  const BlueprintParts* error_blueprint(const Request& rq) const;
+  void run_teardown(Request& rq, const std::exception_ptr& error) const;
   void run_first_request_hooks() const;
   void save_session(Request& rq, Response& resp) const;
 
@@ -170,15 +212,14 @@ private:
   std::vector<BeforeRequest> before_;
   std::vector<AfterRequest> after_;
   std::vector<Teardown> teardown_;
-  std::map<int, ErrorHandler> error_handlers_;
-  std::vector<ExceptionHandler> exception_handlers_;
-  std::map<std::string, std::vector<BeforeRequest>, std::less<>> bp_before_;
-  std::map<std::string, std::vector<AfterRequest>, std::less<>> bp_after_;
+  ErrorHandlers errors_;
+  std::map<std::string, BlueprintParts, std::less<>> blueprints_;
   mutable std::unique_ptr<std::once_flag> first_once_;
   std::unique_ptr<Config> config_;
   std::unique_ptr<SessionSettings> session_settings_;
   std::unique_ptr<SessionCodec> session_codec_;
   std::unique_ptr<sqlite::Database, detail::DatabaseDeleter> database_;
+  std::unique_ptr<const Templates, detail::TemplatesDeleter> templates_;
 };
 
 } // namespace fh

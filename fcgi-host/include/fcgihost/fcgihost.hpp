@@ -3,6 +3,7 @@
 
 #include "fcgihost/app.hpp"
 #include "fcgihost/config.hpp"
+#include "fcgihost/context.hpp"
 #include "fcgihost/csrf.hpp"
 #include "fcgihost/http_error.hpp"
 #include "fcgihost/limits.hpp"
@@ -14,3 +15,4 @@
 #include "fcgihost/response.hpp"
 #include "fcgihost/session.hpp"
 #include "fcgihost/sqlite.hpp"
+#include "fcgihost/template.hpp"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,13 @@ struct PasswordCost {
 std::string hash_password(std::string_view password, const PasswordCost& cost);
 // True if `password` matches `hash` (false for a malformed hash).
 bool verify_password(std::string_view hash, std::string_view password);
+// A fixed argon2id hash of a throw-away text at `cost`: precomputed for the named costs
+// (interactive, moderate, minimum), so a CGI start pays no hashing; computed for any other.
+std::string dummy_password_hash(const PasswordCost& cost);
+// The sign-in check that does not tell whether the account exists: verifies `password` against
+// `hash`, or, when there is no account (nullopt), against dummy_password_hash(cost), so both
+// take the same time. True only for an account whose hash matches.
+bool check_password(const std::optional<std::string>& hash, std::string_view password,
+                    const PasswordCost& cost);
 
 } // namespace fh

@@ -1,14 +1,20 @@
 // RawRequest (what a front end hands over: CGI variables + body bytes) and Request (the view a
 // handler sees: method, path, args, form, files, JSON, cookies, headers, path params).
-// Form, files and JSON are parsed on first use; malformed input throws HttpError 400.
+// Form, files and JSON are parsed on first use; malformed input throws HttpError 400. Also the
+// request's typed context (set/ctx/find) and the app's services (session, db, render).
 #pragma once
 
+#include "fcgihost/context.hpp"
+#include "fcgihost/http_error.hpp"
 #include "fcgihost/limits.hpp"
 #include "fcgihost/multidict.hpp"
+#include "fcgihost/response.hpp"
 #include "fcgihost/session.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,6 +27,7 @@
 namespace fh {
 
 class App;
+class TemplateDict;
 namespace sqlite {
 class Connection;
 }
@@ -94,15 +101,48 @@ public:
   const Session* loaded_session() const noexcept { return session_ ? &*session_ : nullptr; }
   // This thread's SQLite connection to the app's database (opened on first use).
   sqlite::Connection& db() const;
+  // Template `name` of the app's templates (App::use_templates) expanded with `dict`, as a
+  // text/html response; a template error is logged and becomes HttpError 500. std::logic_error
+  // if the app has no templates.
+  Response render(std::string_view name, const TemplateDict& dict, int status = 200) const;
+  Response render(std::string_view name, const nlohmann::json& data, int status = 200) const;
+
+  // The request's typed context (Flask's `g`): one value per type, alive until the request ends
+  // (teardown hooks still see it). A before_request hook stores, handlers read:
+  //   rq.set(CurrentUser{...});  ...  const auto* user = rq.find<CurrentUser>();
+  template <class T> std::decay_t<T>& set(T&& value) {
+    return context_.emplace<std::decay_t<T>>(std::forward<T>(value));
+  }
+  template <class T, class... A> T& emplace(A&&... args) {
+    return context_.emplace<T>(std::forward<A>(args)...);
+  }
+  // The stored T; std::logic_error (a 500) if nothing stored one.
+  template <class T> T& ctx() { return context_.get<T>(); }
+  // The stored T, or nullptr.
+  template <class T> T* find() noexcept { return context_.find<T>(); }
+  template <class T> const T* find() const noexcept { return context_.find<T>(); }
 
   // The matched route's endpoint ("bp.view") and path parameters (converters already applied).
   const std::string& endpoint() const noexcept { return endpoint_; }
   const std::map<std::string, std::string>& view_args() const noexcept { return view_args_; }
-  // Path parameter `name`; 500 if the route has no such parameter.
+  // Path parameter `name` as the route matched it; std::logic_error (a 500) if the route has no
+  // such parameter.
   const std::string& path_param(std::string_view name) const;
-  std::int64_t path_param_int(std::string_view name) const;
+  // Path parameter `name` as an integer of type T (an <int:name> converter guarantees digits): a
+  // value T cannot hold, or text that is not an integer, names no resource: HttpError 404.
+  template <std::integral T>
+  requires(!std::same_as<T, bool>) T path_param(std::string_view name)
+  const {
+    const std::string& s = path_param(name);
+    T v{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) throw HttpError(404, "Not Found");
+    return v;
+  }
 
-  // url_for relative to where the app is mounted (SCRIPT_NAME prefixed).
+  // url_for relative to where the app is mounted (SCRIPT_NAME prefixed). An endpoint starting
+  // with '.' is relative to the current blueprint (".user" in blueprint "api" is "api.user"; in
+  // no blueprint, "user").
   std::string url_for(std::string_view endpoint,
                       const std::map<std::string, std::string>& params = {}) const;
 
@@ -131,6 +171,7 @@ private:
   mutable std::vector<FilePart> files_;
   mutable std::optional<nlohmann::json> json_;
   std::optional<Session> session_;
+  Context context_;
 };
 
 } // namespace fh

@@ -89,6 +89,22 @@ struct TemplateOptions {
   bool strict = true;
 };
 
+class Config;
+
+// Where an app's templates are (App::use_templates). Never a path compiled in: the build puts
+// apps/NAME/templates/ beside each binary as NAME.templates/, and an install does the same.
+struct TemplateSettings {
+  std::filesystem::path root;
+  TemplateOptions options;
+
+  // From config: templates.root (default "APP_NAME.templates") and templates.strict (default
+  // true). A relative root is relative to the directory of the running binary (/proc/self/exe),
+  // not to the working directory: a CGI gateway or a supervisor chooses that.
+  static TemplateSettings from_config(const Config& config, std::string_view app_name);
+};
+// The directory of the running executable (from /proc/self/exe; "." if it cannot be read).
+std::filesystem::path executable_dir();
+
 namespace detail {
 struct TemplatesImpl;
 }

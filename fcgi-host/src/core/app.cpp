@@ -1,7 +1,7 @@
 // App: registration and the dispatcher, in Flask's order: routing, before_first_request (once),
-// before_request hooks (a returned Response ends the request), the view, error handlers,
-// after_request hooks (reverse order), teardown_request (always). This file is the only place
-// that turns exceptions into HTTP statuses.
+// before_request hooks (a returned Response ends the request), the view, error handlers
+// (app_errors.cpp: the only place that turns exceptions into HTTP statuses), after_request hooks
+// (reverse order), teardown_request (always).
 #include "fcgihost/app.hpp"
 
 #include "core/router.hpp"
@@ -14,39 +14,12 @@
 namespace fh {
 namespace {
 
-// 405 carries the methods the path allows, for the Allow header.
-class MethodNotAllowed : public HttpError {
-public:
-  explicit MethodNotAllowed(std::string allow)
-      : HttpError(405, "Method Not Allowed"), allow_(std::move(allow)) {}
-  const std::string& allow() const noexcept { return allow_; }
-
-private:
-  std::string allow_;
-};
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v)
     out.append(out.empty() ? "" : ", ").append(s);
   return out;
 }
-
-Response default_error_page(int status, std::string_view message) {
-  std::string body = std::to_string(status) + " " + reason_phrase(status);
-  if (!message.empty() && message != reason_phrase(status)) body.append(": ").append(message);
-  body.push_back('\n');
-  return Response::text(std::move(body), status);
-}
-
-// "METHOD /path" of a request for a log line; both are the client's, so capped and escaped.
-std::string request_for_log(const Request& rq) {
-  return log_safe(rq.method()) + " " + log_safe(rq.path());
-}
-
-// An exception's message for a log line: it may echo client text (an abort() message, a JSON
-// key), so it is escaped too, with more room than one field.
-constexpr std::size_t kWhatLogMax = 1000;
 
 std::string join_pattern(std::string_view prefix, std::string_view pattern) {
   std::string p(prefix);
@@ -99,6 +72,16 @@ Blueprint& Blueprint::after_request(AfterRequest hook) {
   return *this;
 }
 
+Blueprint& Blueprint::teardown_request(Teardown hook) {
+  teardown_.push_back(std::move(hook));
+  return *this;
+}
+
+Blueprint& Blueprint::errorhandler(int status, ErrorHandler handler) {
+  errors_.on_status(status, std::move(handler));
+  return *this;
+}
+
 App::App(std::string name)
     : name_(std::move(name)), router_(std::make_unique<detail::Router>()),
       first_once_(std::make_unique<std::once_flag>()), config_(std::make_unique<Config>()) {}
@@ -128,10 +111,12 @@ App& App::register_blueprint(const Blueprint& bp) {
     r.blueprint = bp.name_;
     router_->add(std::move(r));
   }
-  auto& before = bp_before_[bp.name_];
-  before.insert(before.end(), bp.before_.begin(), bp.before_.end());
-  auto& after = bp_after_[bp.name_];
-  after.insert(after.end(), bp.after_.begin(), bp.after_.end());
+  auto& parts = blueprints_[bp.name_];
+  parts.prefix = join_pattern(bp.prefix_, "");
+  parts.before.insert(parts.before.end(), bp.before_.begin(), bp.before_.end());
+  parts.after.insert(parts.after.end(), bp.after_.begin(), bp.after_.end());
+  parts.teardown.insert(parts.teardown.end(), bp.teardown_.begin(), bp.teardown_.end());
+  parts.errors = bp.errors_;
   return *this;
 }
 
@@ -152,7 +137,7 @@ App& App::teardown_request(Teardown hook) {
   return *this;
 }
 App& App::errorhandler(int status, ErrorHandler handler) {
-  error_handlers_[status] = std::move(handler);
+  errors_.on_status(status, std::move(handler));
   return *this;
 }
 
@@ -177,6 +162,10 @@ App& App::use_database(const sqlite::DatabaseSettings& settings) {
       new sqlite::Database(settings), detail::DatabaseDeleter{[](sqlite::Database* db) {
         std::default_delete<sqlite::Database>{}(db);
       }});
+  if (!errors_.has_type<sqlite::Busy>())
+    map_error<sqlite::Busy>([](const sqlite::Busy&) {
+      return HttpError(503, "database busy, retry later", {{"Retry-After", "1"}});
+    });
   return *this;
 }
 
@@ -225,8 +214,8 @@ Response App::dispatch(Request& rq) const {
   for (const auto& hook : before_)
     if (auto r = hook(rq)) return std::move(*r);
   if (blueprint) {
-    if (auto it = bp_before_.find(*blueprint); it != bp_before_.end())
-      for (const auto& hook : it->second)
+    if (auto it = blueprints_.find(*blueprint); it != blueprints_.end())
+      for (const auto& hook : it->second.before)
         if (auto r = hook(rq)) return std::move(*r);
   }
   if (!match.route) {
@@ -236,50 +225,9 @@ Response App::dispatch(Request& rq) const {
       r.set_header("Allow", join(match.allowed));
       return r;
     }
-    throw MethodNotAllowed(join(match.allowed));
+    throw HttpError(405, "Method Not Allowed", {{"Allow", join(match.allowed)}});
   }
   return match.route->handler(rq);
-}
-
-Response App::error_response(Request& rq, std::exception_ptr ep) const {
-  try {
-    try {
-      std::rethrow_exception(ep);
-    } catch (const HttpError& e) {
-      const int status = e.status();
-      fh::log(status >= 500 ? LogLevel::Error : LogLevel::Warning,
-              "client error: " + std::to_string(status) + " " + log_safe(e.what(), kWhatLogMax) +
-                  " (" + request_for_log(rq) + ")");
-      auto it = error_handlers_.find(status);
-      Response r =
-          it != error_handlers_.end() ? it->second(rq, e) : default_error_page(status, e.what());
-      if (const auto* m = dynamic_cast<const MethodNotAllowed*>(&e))
-        r.set_header("Allow", m->allow());
-      if (dynamic_cast<const sqlite::Busy*>(&e) != nullptr) r.set_header("Retry-After", "1");
-      return r;
-    } catch (...) {
-      for (const auto& h : exception_handlers_)
-        if (auto r = h(rq, ep)) return std::move(*r);
-      throw;
-    }
-  } catch (const HttpError&) {
-    // An error handler raised an HttpError itself; fall through to the plain 500 below.
-    fh::log(LogLevel::Error, "error handler failed for " + request_for_log(rq));
-  } catch (const std::exception& e) {
-    fh::log(LogLevel::Error, "unhandled exception in " + request_for_log(rq) + ": " +
-                                 log_safe(e.what(), kWhatLogMax));
-  } catch (...) {
-    fh::log(LogLevel::Error, "unhandled non-standard exception in " + request_for_log(rq));
-  }
-  // The 500 page: the app's own 500 handler if it has one, else a short generic page.
-  if (auto it = error_handlers_.find(500); it != error_handlers_.end()) {
-    try {
-      return it->second(rq, HttpError(500, "Internal Server Error"));
-    } catch (...) {
-      fh::log(LogLevel::Error, "the 500 error handler itself failed");
-    }
-  }
-  return default_error_page(500, {});
 }
 
 Response App::handle(RawRequest raw) const {
@@ -299,8 +247,9 @@ Response App::handle(Request& rq) const {
     resp = error_response(rq, error);
   }
   try {
-    if (auto it = bp_after_.find(rq.blueprint()); !rq.blueprint().empty() && it != bp_after_.end())
-      for (auto hook = it->second.rbegin(); hook != it->second.rend(); ++hook)
+    if (auto it = blueprints_.find(rq.blueprint());
+        !rq.blueprint().empty() && it != blueprints_.end())
+      for (auto hook = it->second.after.rbegin(); hook != it->second.after.rend(); ++hook)
         (*hook)(rq, resp);
     for (auto hook = after_.rbegin(); hook != after_.rend(); ++hook)
       (*hook)(rq, resp);
@@ -309,15 +258,7 @@ Response App::handle(Request& rq) const {
     error = std::current_exception();
     resp = error_response(rq, error);
   }
-  for (const auto& hook : teardown_) {
-    try {
-      hook(rq, error);
-    } catch (const std::exception& e) {
-      fh::log(LogLevel::Error, "teardown_request hook failed: " + log_safe(e.what(), kWhatLogMax));
-    } catch (...) {
-      fh::log(LogLevel::Error, "teardown_request hook failed");
-    }
-  }
+  run_teardown(rq, error);
   return resp;
 }
 

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <ctime>
 
 namespace fh {
@@ -206,17 +205,13 @@ const std::string& Request::path_param(std::string_view name) const {
   return it->second;
 }
 
-std::int64_t Request::path_param_int(std::string_view name) const {
-  const std::string& s = path_param(name);
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) throw HttpError(404, "Not Found");
-  return v;
-}
-
 std::string Request::url_for(std::string_view endpoint,
                              const std::map<std::string, std::string>& params) const {
-  return detail::percent_encode(script_name_, true) + app_->url_for(endpoint, params);
+  const std::string prefix = detail::percent_encode(script_name_, true);
+  if (!endpoint.starts_with('.')) return prefix + app_->url_for(endpoint, params);
+  endpoint.remove_prefix(1);
+  if (blueprint_.empty()) return prefix + app_->url_for(endpoint, params);
+  return prefix + app_->url_for(blueprint_ + "." + std::string(endpoint), params);
 }
 
 Session& Request::session() {

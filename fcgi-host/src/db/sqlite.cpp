@@ -22,6 +22,8 @@ bool is_busy(int rc) {
 
 } // namespace
 
+Busy::Busy() : Error(SQLITE_BUSY, "database busy, retry later") {}
+
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db, rc, "prepare");
@@ -35,7 +37,16 @@ Statement::Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) {
   o.stmt_ = nullptr;
 }
 
-Statement& Statement::bind(int index, std::int64_t v) {
+void Statement::throw_out_of_range(int index) const {
+  throw Error(SQLITE_RANGE,
+              "bind: parameter " + std::to_string(index) + " is an unsigned value over INT64_MAX");
+}
+
+void Connection::throw_no_row(std::string_view sql) {
+  throw Error(SQLITE_NOTFOUND, "scalar: no row from " + std::string(sql.substr(0, 200)));
+}
+
+Statement& Statement::bind_int64(int index, std::int64_t v) {
   if (int rc = sqlite3_bind_int64(stmt_, index, v); rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
