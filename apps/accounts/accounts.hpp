@@ -4,6 +4,8 @@
 // header: only apps/accounts (and its tests) include it.
 #pragma once
 
+#include "signin.hpp" // the schema, the session and the signed-in user (shared with the site)
+
 #include <fcgihost/fcgihost.hpp>
 
 #include <nlohmann/json.hpp>
@@ -70,23 +72,9 @@ std::optional<std::string> password_problem(std::string_view password);
 // is a listed password followed only by digits, punctuation or spaces ("Password123!").
 bool is_common_password(std::string_view password);
 
-// The schema, one migration per PRAGMA user_version step (shared with accounts-admin).
-const std::vector<std::string>& migrations();
-
-// The signed-in user as the permission hook sees it: read from the database on every request,
-// so a grant or revocation of admin rights takes effect at once.
-struct Principal {
-  std::int64_t id = 0;
-  bool admin = false;
-};
-// The user id the session names (0 if none). Protected routes run only after authorize() has
-// checked that this user exists and the session is current.
-std::int64_t current_user(fh::Request& rq);
-// Signs `user_id` in: a fresh session with the id and the user's current session generation.
-void start_session(fh::Request& rq, std::int64_t user_id);
-// The session's user if that user exists and the session carries the user's current session
-// generation (sign-out and a new password or email bump it); nullopt otherwise.
-std::optional<Principal> session_user(fh::Request& rq);
+// The signed-in user's id. Only for routes whose rule needs a session: authorize() has then
+// checked that the request context holds a current user (else std::logic_error, a 500).
+std::int64_t current_user(const fh::Request& rq);
 // A user row as JSON ({id, name, email, admin, created_at}), or nullopt if there is no such user.
 std::optional<nlohmann::json> find_user(fh::sqlite::Connection& db, std::int64_t id);
 

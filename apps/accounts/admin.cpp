@@ -61,12 +61,12 @@ int create_user(fh::sqlite::Connection& db, const Args& a, const fh::PasswordCos
 int set_admin(fh::sqlite::Connection& db, const std::string& email, bool admin) {
   if (email.empty()) throw std::invalid_argument("grant-admin/revoke-admin need an EMAIL");
   fh::sqlite::Transaction tx(db);
-  auto st = db.query("SELECT id FROM users WHERE email = ?", email);
-  if (!st.step()) throw std::invalid_argument("no user with the email " + email);
-  const auto id = st.get_int64(0);
-  db.execute("UPDATE users SET is_admin = ? WHERE id = ?", admin ? 1 : 0, id);
+  const auto id =
+      db.scalar<std::optional<std::int64_t>>("SELECT id FROM users WHERE email = ?", email);
+  if (!id) throw std::invalid_argument("no user with the email " + email);
+  db.execute("UPDATE users SET is_admin = ? WHERE id = ?", admin, *id);
   tx.commit();
-  std::cout << accounts::find_user(db, id)->dump() << "\n";
+  std::cout << accounts::find_user(db, *id)->dump() << "\n";
   return 0;
 }
 
@@ -86,7 +86,8 @@ int run(const Args& a) {
   if (a.command == "init" || a.command == "migrate") {
     const int n = db.migrate(settings.migrations);
     std::cout << "database " << settings.path << ": applied " << n
-              << " migration(s), schema version " << db.user_version() << "\n";
+              << " migration(s), schema version " << db.schema_version(settings.migrations.name)
+              << "\n";
     return 0;
   }
   if (a.command == "create-user") {

@@ -51,19 +51,20 @@ std::optional<Rule> rule_for(std::string_view endpoint) {
 }
 
 bool owns_group(fh::Request& rq, std::int64_t user_id) {
-  auto st = rq.db().query("SELECT 1 FROM groups WHERE id = ? AND owner_id = ?",
-                          rq.path_param_int("id"), user_id);
-  return st.step();
+  return rq.db().scalar<std::int64_t>("SELECT count(*) FROM groups WHERE id = ? AND owner_id = ?",
+                                      rq.path_param<std::int64_t>("id"), user_id) > 0;
 }
 
-bool allows(Rule rule, const Principal& who, fh::Request& rq) {
+// The user comes from the database on every request (load_signed_in_user), so a grant or
+// revocation of admin rights takes effect at once.
+bool allows(Rule rule, const SignedInUser& who, fh::Request& rq) {
   if (who.admin) return true; // an admin manages every user and group
   switch (rule) {
   case Rule::Anyone:
   case Rule::SignedIn:
     return true;
   case Rule::Self:
-    return rq.path_param_int("id") == who.id;
+    return rq.path_param<std::int64_t>("id") == who.id;
   case Rule::GroupOwner:
     return owns_group(rq, who.id);
   case Rule::Admin:
@@ -74,6 +75,11 @@ bool allows(Rule rule, const Principal& who, fh::Request& rq) {
 
 } // namespace
 
+std::int64_t current_user(const fh::Request& rq) {
+  if (const auto* who = signed_in(rq)) return who->id;
+  throw std::logic_error("accounts: current_user() on a route that needs no session");
+}
+
 std::optional<fh::Response> authorize(fh::Request& rq) {
   const auto rule = rule_for(rq.endpoint());
   if (!rule) {
@@ -81,8 +87,8 @@ std::optional<fh::Response> authorize(fh::Request& rq) {
     return fh::Response::json({{"error", "not allowed"}}, 403);
   }
   if (*rule == Rule::Anyone) return std::nullopt;
-  const auto who = session_user(rq);
-  if (!who) {
+  const auto* who = signed_in(rq); // loaded by the app's before_request hook
+  if (who == nullptr) {
     if (!rq.session().empty()) rq.session().clear(); // stale: delete the cookie
     return fh::Response::json({{"error", "sign in first"}}, 401);
   }

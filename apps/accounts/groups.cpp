@@ -27,7 +27,7 @@ std::optional<nlohmann::json> find_group(fh::sqlite::Connection& db, std::int64_
 }
 
 std::int64_t group_param(fh::Request& rq) {
-  const auto id = rq.path_param_int("id");
+  const auto id = rq.path_param<std::int64_t>("id");
   if (!find_group(rq.db(), id)) throw fh::HttpError(404, "no such group");
   return id;
 }
@@ -35,8 +35,7 @@ std::int64_t group_param(fh::Request& rq) {
 fh::Response list_groups(fh::Request& rq) {
   const Page p = page_args(rq);
   auto& db = rq.db();
-  auto count = db.query("SELECT COUNT(*) FROM groups");
-  const std::int64_t total = count.step() ? count.get_int64(0) : 0;
+  const auto total = db.scalar<std::int64_t>("SELECT COUNT(*) FROM groups");
   auto st = db.query(std::string(kGroupColumns) + " ORDER BY id LIMIT ? OFFSET ?", p.per_page,
                      p.offset());
   auto items = nlohmann::json::array();
@@ -80,7 +79,7 @@ fh::Response update_group(fh::Request& rq) {
 }
 
 fh::Response delete_group(fh::Request& rq) {
-  const auto id = rq.path_param_int("id");
+  const auto id = rq.path_param<std::int64_t>("id");
   auto& db = rq.db();
   fh::sqlite::Transaction tx(db);
   if (db.execute("DELETE FROM groups WHERE id = ?", id) == 0)
@@ -93,8 +92,8 @@ fh::Response list_members(fh::Request& rq) {
   const auto id = group_param(rq);
   const Page p = page_args(rq);
   auto& db = rq.db();
-  auto count = db.query("SELECT COUNT(*) FROM memberships WHERE group_id = ?", id);
-  const std::int64_t total = count.step() ? count.get_int64(0) : 0;
+  const auto total =
+      db.scalar<std::int64_t>("SELECT COUNT(*) FROM memberships WHERE group_id = ?", id);
   auto st = db.query("SELECT u.id, u.name FROM memberships m "
                      "JOIN users u ON u.id = m.user_id WHERE m.group_id = ? "
                      "ORDER BY u.id LIMIT ? OFFSET ?",
@@ -139,7 +138,7 @@ void add_group_routes(fh::Blueprint& api) {
   add_route(
       api, "/groups/<int:id>", {fh::GET},
       [](fh::Request& rq) {
-        auto group = find_group(rq.db(), rq.path_param_int("id"));
+        auto group = find_group(rq.db(), rq.path_param<std::int64_t>("id"));
         if (!group) throw fh::HttpError(404, "no such group");
         return fh::Response::json(*group);
       },

@@ -1,12 +1,16 @@
-// The accounts schema as migrations (PRAGMA user_version 0 -> 1 -> ...). Append, never edit.
-#include "accounts.hpp"
+// The accounts schema as migrations, recorded as schema "accounts" (the site app shares it).
+// Append, never edit. Databases from before fh_migrations counted these steps in
+// PRAGMA user_version: they are adopted, not run again.
+#include "signin.hpp"
 
 namespace accounts {
 
-const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {
-      // 1: users, groups and memberships.
-      R"sql(
+const fh::sqlite::Migrations& migrations() {
+  static const fh::sqlite::Migrations all{
+      "accounts",
+      {
+          // 1: users, groups and memberships.
+          R"sql(
 CREATE TABLE users (
   id            INTEGER PRIMARY KEY,
   name          TEXT NOT NULL,
@@ -28,15 +32,16 @@ CREATE TABLE memberships (
 );
 CREATE INDEX memberships_by_user ON memberships(user_id);
 )sql",
-      // 2: the permission model. Admins are made only by accounts-admin; a group's owner is the
-      // user who created it (NULL for groups made before this migration, or whose owner was
-      // deleted: those are managed by admins only).
-      R"sql(
+          // 2: the permission model. Admins are made only by accounts-admin; a group's owner is the
+          // user who created it (NULL for groups made before this migration, or whose owner was
+          // deleted: those are managed by admins only).
+          R"sql(
 ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE groups ADD COLUMN owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
 CREATE INDEX groups_by_owner ON groups(owner_id);
 )sql",
-  };
+      },
+      true};
   return all;
 }
 

@@ -20,7 +20,7 @@ nlohmann::json user_json(const fh::sqlite::Statement& st) {
 constexpr const char* kUserColumns = "SELECT id, name, email, created_at, is_admin FROM users";
 
 std::int64_t user_param(fh::Request& rq) {
-  const auto id = rq.path_param_int("id");
+  const auto id = rq.path_param<std::int64_t>("id");
   if (!find_user(rq.db(), id)) throw fh::HttpError(404, "no such user");
   return id;
 }
@@ -28,8 +28,7 @@ std::int64_t user_param(fh::Request& rq) {
 fh::Response list_users(fh::Request& rq) {
   const Page p = page_args(rq);
   auto& db = rq.db();
-  auto count = db.query("SELECT COUNT(*) FROM users");
-  const std::int64_t total = count.step() ? count.get_int64(0) : 0;
+  const auto total = db.scalar<std::int64_t>("SELECT COUNT(*) FROM users");
   auto st =
       db.query(std::string(kUserColumns) + " ORDER BY id LIMIT ? OFFSET ?", p.per_page, p.offset());
   auto items = nlohmann::json::array();
@@ -87,10 +86,10 @@ std::optional<nlohmann::json> find_user(fh::sqlite::Connection& db, std::int64_t
 std::int64_t create_user(fh::sqlite::Connection& db, const std::string& name,
                          const std::string& email, const std::string& password_hash, bool admin) {
   fh::sqlite::Transaction tx(db);
-  auto st = db.query("INSERT INTO users (name, email, password_hash, is_admin, created_at) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     name, email, password_hash, admin ? 1 : 0,
-                     static_cast<std::int64_t>(std::time(nullptr)));
+  auto st =
+      db.query("INSERT INTO users (name, email, password_hash, is_admin, created_at) "
+               "VALUES (?, ?, ?, ?, ?)",
+               name, email, password_hash, admin, static_cast<std::int64_t>(std::time(nullptr)));
   if (st.try_step() == fh::sqlite::Step::Constraint)
     throw FieldError(409, "email is already registered", "email");
   const auto id = db.last_insert_rowid();
@@ -120,7 +119,7 @@ void add_user_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
   add_route(
       api, "/users/<int:id>", {fh::GET},
       [](fh::Request& rq) {
-        auto user = find_user(rq.db(), rq.path_param_int("id"));
+        auto user = find_user(rq.db(), rq.path_param<std::int64_t>("id"));
         if (!user) throw fh::HttpError(404, "no such user");
         return fh::Response::json(*user);
       },

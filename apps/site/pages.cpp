@@ -9,13 +9,13 @@
 namespace site {
 namespace {
 
-fh::Response home(const Site& s, fh::Request& rq) {
-  return render_page(s, rq, "Home", "home.tpl", {});
+fh::Response home(const Site&, fh::Request& rq) {
+  return render_page(rq, "Home", "home.tpl", {});
 }
 
 // Variables, a list of scalars (TAGS), a list of rows each with a nested dictionary (ADDRESS)
 // and a nested list (SKILLS): the JSON maps onto ctemplate sections (TemplateDict::merge).
-fh::Response page(const Site& s, fh::Request& rq) {
+fh::Response page(const Site&, fh::Request& rq) {
   // The process environment has REQUEST_METHOD only under CGI (FastCGI passes it per request).
   const char* mode = std::getenv("REQUEST_METHOD") != nullptr ? "CGI" : "FastCGI";
   const nlohmann::json data = {
@@ -33,16 +33,16 @@ fh::Response page(const Site& s, fh::Request& rq) {
          {"ADDRESS", {{"CITY", "Arlington"}, {"COUNTRY", "US"}}},
          {"SKILLS", {"COBOL", "compilers", "nanoseconds"}}}}},
       {"EMPTY_NOTE", false}};
-  return render_page(s, rq, "Page", "page.tpl", fh::TemplateDict(data));
+  return render_page(rq, "Page", "page.tpl", fh::TemplateDict(data));
 }
 
 // Echoes ?name= and ?link= into the HTML body, attributes, a URL query, an event handler and a
 // script block: the template's auto-escaping picks the right escape for each.
-fh::Response greet(const Site& s, fh::Request& rq) {
+fh::Response greet(const Site&, fh::Request& rq) {
   fh::TemplateDict body;
   body.set("NAME", rq.args().get_or("name", "world"));
   body.set("LINK", rq.args().get_or("link", "https://example.org/"));
-  return render_page(s, rq, "Greeting", "greet.tpl", std::move(body));
+  return render_page(rq, "Greeting", "greet.tpl", std::move(body));
 }
 
 // Sets the cookie (value from ?value=, default "chocolate") for site.cookie_max_age seconds.
@@ -54,7 +54,7 @@ fh::Response cookie(const Site& s, fh::Request& rq) {
     fh::abort(400, "value must be 1-64 letters, digits, '-' or '_'");
   fh::TemplateDict body;
   body.set("COOKIE", s.cookie_name).set("VALUE", value).set("MAX_AGE", s.cookie_max_age);
-  auto r = render_page(s, rq, "Cookie", "cookie.tpl", std::move(body));
+  auto r = render_page(rq, "Cookie", "cookie.tpl", std::move(body));
   fh::CookieOptions opt;
   opt.max_age = s.cookie_max_age;
   opt.secure = rq.scheme() == "https";
@@ -74,16 +74,16 @@ fh::Response request_info(const Site& s, fh::Request& rq) {
   body.set("REMOTE_ADDR", rq.remote_addr());
   for (const auto& [name, value] : rq.headers())
     if (name != "Cookie") body.add_section("HEADERS").set("NAME", name).set("VALUE", value);
-  return render_page(s, rq, "Request", "request.tpl", std::move(body));
+  return render_page(rq, "Request", "request.tpl", std::move(body));
 }
 
-fh::Response counter(const Site& s, fh::Request& rq) {
+fh::Response counter(const Site&, fh::Request& rq) {
   auto& session = rq.session();
   const auto n = session.get<std::int64_t>("counter", 0) + 1;
   session.set("counter", n);
   fh::TemplateDict body;
   body.set("COUNT", n);
-  return render_page(s, rq, "Counter", "counter.tpl", std::move(body));
+  return render_page(rq, "Counter", "counter.tpl", std::move(body));
 }
 
 } // namespace

@@ -1,31 +1,27 @@
 // site: make_app() for the demo site (templates, cookies, sessions, login against the accounts
 // database). Reads the shared INI config (APP_CONFIG_FILE or --config): session.secret, db.path,
-// templates.root (default: the source tree's apps/site/templates), templates.strict. Without
-// APP_CONFIG_FILE it reads site.ini beside the executable (how a CGI under a gateway finds it).
+// templates.root (default: site.templates beside the binary, where the build copies
+// apps/site/templates), templates.strict. Without APP_CONFIG_FILE it reads site.ini beside the
+// executable (how a CGI under a gateway finds it).
 #include "site.hpp"
 
-#include "accounts.hpp" // accounts::migrations(): the shared schema
-
-#include <fcgihost/csrf.hpp>
-#include <fcgihost/session.hpp>
-#include <fcgihost/sqlite.hpp>
+#include "signin.hpp" // the accounts schema, sign-in and the signed-in user
 
 namespace site {
 namespace {
 
-// The custom error pages (404, 403, 405, 500): the layout with error.tpl. No internals reach the
-// client: only the status, its reason phrase and, below 500, the HttpError's short message.
-fh::ErrorHandler error_page(const SitePtr& s) {
-  return [s](fh::Request& rq, const fh::HttpError& e) {
-    const int status = e.status();
-    fh::TemplateDict body;
-    body.set("STATUS", status).set("REASON", fh::reason_phrase(status));
-    std::string detail = status == 404   ? "There is no page at " + rq.path() + "."
-                         : status >= 500 ? std::string("Something went wrong on our side.")
-                                         : std::string(e.what());
-    body.set("DETAIL", detail);
-    return render_page(*s, rq, fh::reason_phrase(status), "error.tpl", std::move(body), status);
-  };
+// The error pages, for every HttpError (an uncaught exception arrives as a 500): the layout with
+// error.tpl. No internals reach the client: only the status, its reason phrase and, below 500,
+// the HttpError's short message. The api blueprint has JSON handlers of its own (api.cpp).
+fh::Response error_page(fh::Request& rq, const fh::HttpError& e) {
+  const int status = e.status();
+  fh::TemplateDict body;
+  body.set("STATUS", status).set("REASON", fh::reason_phrase(status));
+  std::string detail = status == 404   ? "There is no page at " + rq.path() + "."
+                       : status >= 500 ? std::string("Something went wrong on our side.")
+                                       : std::string(e.what());
+  body.set("DETAIL", detail);
+  return render_page(rq, fh::reason_phrase(status), "error.tpl", std::move(body), status);
 }
 
 } // namespace
@@ -41,19 +37,19 @@ void add_urls(fh::TemplateDict& d, const fh::Request& rq) {
       .set("LOGOUT_URL", rq.url_for("logout"));
 }
 
-fh::Response render_page(const Site& site, fh::Request& rq, std::string_view title,
-                         std::string_view body_template, fh::TemplateDict body, int status) {
+fh::Response render_page(fh::Request& rq, std::string_view title, std::string_view body_template,
+                         fh::TemplateDict body, int status) {
   fh::TemplateDict layout;
   layout.set("TITLE", title);
   add_urls(layout, rq);
   add_urls(body, rq);
-  if (const auto user = signed_in_user(rq)) {
-    layout.add_section("USER").set("USERNAME", *user).set("CSRF", fh::csrf_token(rq));
+  if (const auto* user = accounts::signed_in(rq)) {
+    layout.add_section("USER").set("USERNAME", user->name).set("CSRF", fh::csrf_token(rq));
   } else {
     layout.show_section("ANONYMOUS");
   }
   layout.include("BODY", body_template, std::move(body));
-  return site.templates.render("layout.tpl", layout, status);
+  return rq.render("layout.tpl", layout, status);
 }
 
 } // namespace site
@@ -64,18 +60,18 @@ fh::App make_app() {
   // APP_CONFIG_FILE, from --config, the environment, or site.ini beside the binary (the front
   // ends set it: a CGI gateway passes no environment of its own).
   config.load_from_env("APP_CONFIG_FILE", false);
-  fh::TemplateOptions options;
-  options.strict = config.get<bool>("templates.strict", true);
-  auto s = std::make_shared<site::Site>(config.get("templates.root", FH_SITE_TEMPLATES), options);
+  app.use_templates(); // site.templates beside the binary, or config templates.root
+  auto s = std::make_shared<site::Site>();
   s->cookie_max_age = config.get<long>("site.cookie_max_age", 3600L);
-  s->dummy_hash = site::dummy_hash(config);
+  s->password_cost = fh::PasswordCost::from_config(config);
 
   app.use_sessions(fh::SessionSettings::from_config(config));
   // The accounts app's database and schema (whichever app opens it first migrates it).
   app.use_database(fh::sqlite::DatabaseSettings::from_config(config, accounts::migrations()));
+  app.before_request(accounts::load_signed_in_user);
   site::register_pages(app, s);
   site::register_login(app, s);
-  for (int status : {403, 404, 405, 500})
-    app.errorhandler(status, site::error_page(s));
+  site::register_api(app);
+  app.errorhandler<fh::HttpError>(site::error_page);
   return app;
 }

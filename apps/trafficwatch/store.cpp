@@ -89,10 +89,12 @@ std::int64_t i64(std::uint64_t v) {
 
 } // namespace
 
-const std::vector<std::string>& migrations() {
-  static const std::vector<std::string> all = {
-      // 1: read positions, per-minute aggregates, top paths and clients, alert history.
-      R"sql(
+const fh::sqlite::Migrations& migrations() {
+  static const fh::sqlite::Migrations all{
+      "trafficwatch",
+      {
+          // 1: read positions, per-minute aggregates, top paths and clients, alert history.
+          R"sql(
 CREATE TABLE files (
   path      TEXT PRIMARY KEY,
   site      TEXT NOT NULL,
@@ -103,7 +105,7 @@ CREATE TABLE files (
   "offset"  INTEGER NOT NULL  -- the first byte not yet counted (always a line start)
 );
 )sql" + counters_table("minutes") +
-          R"sql(
+              R"sql(
 CREATE TABLE minute_paths (
   site TEXT NOT NULL, minute INTEGER NOT NULL, path TEXT NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (site, minute, path)
@@ -124,8 +126,8 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_firing ON alerts (ends_at);
 )sql",
-      // 2: minutes older than the retention rolled up into hours (same columns).
-      counters_table("hours") + R"sql(
+          // 2: minutes older than the retention rolled up into hours (same columns).
+          counters_table("hours") + R"sql(
 CREATE TABLE hour_paths (
   site TEXT NOT NULL, minute INTEGER NOT NULL, path TEXT NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (site, minute, path)
@@ -135,7 +137,8 @@ CREATE TABLE hour_addrs (
   PRIMARY KEY (site, minute, addr)
 ) WITHOUT ROWID;
 )sql",
-  };
+      },
+      true};
   return all;
 }
 

@@ -15,7 +15,9 @@
 
 namespace tw {
 
-const std::vector<std::string>& migrations();
+// The schema, recorded as "trafficwatch" in fh_migrations (adopted from PRAGMA user_version in
+// databases made before that table existed).
+const fh::sqlite::Migrations& migrations();
 
 // How far a log has been read, and which file that offset belongs to: dev/inode plus a hash of
 // the file's first head_len bytes (a copytruncate or a replaced file changes them).

@@ -50,7 +50,7 @@ const fh::App& app() {
     a.route(
         "/users/<int:id>", {fh::GET, fh::DELETE},
         [](fh::Request& rq) {
-          return fh::Response::text(std::to_string(rq.path_param_int("id")) + " " +
+          return fh::Response::text(std::to_string(rq.path_param<std::int64_t>("id")) + " " +
                                     rq.url_for("user", {{"id", rq.path_param("id")}}));
         },
         "user");

@@ -46,6 +46,8 @@ start_app_behind_nginx() {
   mkdir -p "$T"/cgi-bin
   cp "$cgi" "$T/cgi-bin/$name.cgi"
   cp "$T/$name.ini" "$T/cgi-bin/$name.ini" # the CGI finds its config beside itself
+  # ... and its templates (NAME.templates/, copied there by the build), if it has any.
+  if [ -d "${cgi%.cgi}.templates" ]; then cp -r "${cgi%.cgi}.templates" "$T/cgi-bin/"; fi
   APP_CONFIG_FILE=$T/$name.ini "$SPAWN" -n -s "$T/$name.sock" -F 2 --name "$name" -- "$fcgi" \
     >"$T/spawn-$name.log" 2>&1 &
   PIDS+=($!)
