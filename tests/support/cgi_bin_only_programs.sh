@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cgi_bin_only_programs.sh DIR: fails unless DIR (a served cgi-bin) holds only CGI programs
-# (executable files) and NAME.ini configs: no CMake or other build-system files, nothing else.
+# (executable files), NAME.ini configs and NAME.templates/ (the templates of NAME.cgi, .tpl
+# files): no CMake or other build-system files, nothing else.
 set -euo pipefail
 dir=${1:?usage: cgi_bin_only_programs.sh DIR}
 [ -d "$dir" ] || { echo "FAIL: $dir is not a directory" >&2; exit 1; }
@@ -12,12 +13,16 @@ while IFS= read -r -d '' f; do
       bad+=("$f (build-system file)"); continue ;;
   esac
   if [ -d "$f" ]; then continue; fi
+  rel=${f#"$dir"/}
+  if [[ $rel == *.templates/* && $name == *.tpl && -x "$dir/${rel%%.templates/*}.cgi" ]]; then
+    continue
+  fi
   if [ -f "$f" ] && { [ -x "$f" ] || [[ $name == *.ini ]]; }; then continue; fi
-  bad+=("$f (not an executable file or a NAME.ini)")
+  bad+=("$f (not an executable file, a NAME.ini or a template of a NAME.cgi)")
 done < <(find "$dir" -mindepth 1 -print0)
 if [ ${#bad[@]} -gt 0 ]; then
-  printf 'FAIL: %s must hold only CGI programs and their .ini:\n' "$dir" >&2
+  printf 'FAIL: %s must hold only CGI programs, their .ini and their templates:\n' "$dir" >&2
   printf '  %s\n' "${bad[@]}" >&2
   exit 1
 fi
-echo "PASS: $dir holds only CGI programs and .ini files ($(find "$dir" -mindepth 1 -type f | wc -l) files)"
+echo "PASS: $dir holds only CGI programs, .ini files and templates ($(find "$dir" -mindepth 1 -type f | wc -l) files)"
