@@ -57,9 +57,9 @@ umask 022
 ADMIN=$BUILD/apps/accounts/accounts-admin
 [ -x "$ADMIN" ] && "$ADMIN" --config "$CONFIG" init >/dev/null
 # The gateway serves the build's cgi-bin itself (the build outputs, so a rebuilt NAME.cgi is what
-# the next request runs; that directory holds programs, NAME.ini and NAME.templates/ only). The CGI programs get
-# the run's config through the gateway's --setenv APP_CONFIG_FILE (they get nothing else from
-# the gateway's environment).
+# the next request runs; that directory holds programs, NAME.ini and NAME.templates/ only). The
+# CGI programs get the run's config through the gateway's --setenv APP_CONFIG_FILE (they get
+# nothing else from the gateway's environment).
 CGI_DIR=$BUILD/cgi-bin
 
 # One INI, one master, one pool per app.
