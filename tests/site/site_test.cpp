@@ -2,7 +2,8 @@
 // and as site.fcgi (a worker on a loopback socket), with the same cases and the same expected
 // answers: layout pages, lists and nested
 // dictionaries, XSS payloads escaped in every context, a cookie set then read back, a session
-// counter, the login form with CSRF (403 without a good token), custom 404 and 500 pages.
+// counter, the login form with CSRF (403 without a good token), custom 404 and 500 pages, and the
+// /api blueprint's JSON answers and errors.
 #include "accounts.hpp"
 #include "fcgihost/password.hpp"
 #include "fcgihost/sqlite.hpp"
@@ -236,6 +237,33 @@ TEST_P(Site, CustomNotFoundAndServerErrorPages) {
   EXPECT_TRUE(boom.has("<p class=\"error-status\">500 Internal Server Error</p>")) << boom.r.body;
   EXPECT_FALSE(boom.has("deliberate")); // the exception's text stays in the log
   EXPECT_EQ(request("DELETE", "/page", jar).status(), 405);
+}
+
+// The /api blueprint answers JSON, errors included (its own error handlers), while the rest of
+// the site answers HTML pages; whoami reads the user the before_request hook put in the context.
+TEST_P(Site, ApiBlueprintAnswersJsonWithItsOwnErrors) {
+  Jar jar;
+  auto anonymous = get("/api/whoami", jar);
+  EXPECT_EQ(anonymous.status(), 401);
+  EXPECT_EQ(anonymous.r.json()["error"], "not signed in") << anonymous.r.body;
+  auto missing = get("/api/nothing", jar);
+  EXPECT_EQ(missing.status(), 404);
+  EXPECT_EQ(missing.r.json()["status"], 404) << missing.r.body;
+  auto wrong = request("DELETE", "/api/links", jar);
+  EXPECT_EQ(wrong.status(), 405);
+  EXPECT_EQ(wrong.r.header("Allow").value_or(""), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(wrong.r.json()["error"], "Method Not Allowed");
+  auto links = get("/api/links", jar).r.json();
+  EXPECT_EQ(links["self"], "/api/links"); // url_for(".links"): relative to the blueprint
+  EXPECT_EQ(links["whoami"], "/api/whoami");
+  const auto token = csrf_of(get("/login", jar));
+  ASSERT_EQ(request("POST", "/login", jar,
+                    "csrf_token=" + token + "&email=alice%40example.org&password=correct+horse")
+                .status(),
+            303);
+  auto me = get("/api/whoami", jar);
+  EXPECT_EQ(me.status(), 200);
+  EXPECT_EQ(me.r.json()["name"], "Alice <A>") << me.r.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Site, ::testing::Values(Mode::Cgi, Mode::Fcgi),
