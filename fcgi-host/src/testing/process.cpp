@@ -76,8 +76,46 @@ std::vector<std::string> with_sanitizer_options(std::vector<std::string> env) {
 
 namespace fh::testing {
 
-// The loop: poll stdout and stderr (and stdin while input is pending) until both outputs close
-// or the deadline passes; then the child is killed if need be, and always reaped.
+namespace {
+
+// Writes `input` to `in_w` (closing it afterwards unless `keep_open`) while reading `out_r` and
+// `err_r` into `res`, until both outputs close or `deadline` passes (res.timed_out).
+void pump(fh::detail::UniqueFd& in_w, fh::detail::UniqueFd& out_r, fh::detail::UniqueFd& err_r,
+          std::string_view input, bool keep_open, std::chrono::steady_clock::time_point deadline,
+          RunResult& res) {
+  if (input.empty() && !keep_open) in_w.reset();
+  while (out_r || err_r) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      res.timed_out = true;
+      return;
+    }
+    pollfd fds[3] = {{out_r.get(), POLLIN, 0},
+                     {err_r.get(), POLLIN, 0},
+                     {in_w && !input.empty() ? in_w.get() : -1, POLLOUT, 0}};
+    if (::poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR)
+      throw std::system_error(errno, std::generic_category(), "poll");
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buf[65536];
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0)
+        (i == 0 ? res.out : res.err).append(buf, static_cast<std::size_t>(n));
+      else if (n == 0 || errno != EINTR)
+        (i == 0 ? out_r : err_r).reset();
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t n = ::write(in_w.get(), input.data(), input.size());
+      if (n > 0) input.remove_prefix(static_cast<std::size_t>(n));
+      if (n < 0 && errno != EAGAIN && errno != EINTR) input = {}; // the child closed stdin
+      if (input.empty() && !keep_open) in_w.reset();
+    }
+  }
+}
+
+} // namespace
+
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opt) {
   ::signal(SIGPIPE, SIG_IGN); // a child that exits without reading its input must not kill us
   fh::detail::UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
@@ -100,39 +138,10 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
   in_r.reset();
   out_w.reset();
   err_w.reset();
-  RunResult res;
-  std::string_view pending = opt.input;
   ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
-  if (pending.empty() && !opt.keep_stdin_open) in_w.reset();
-  const auto deadline = std::chrono::steady_clock::now() + opt.timeout;
-  while (out_r || err_r) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      res.timed_out = true;
-      break;
-    }
-    pollfd fds[3] = {{out_r.get(), POLLIN, 0},
-                     {err_r.get(), POLLIN, 0},
-                     {in_w && !pending.empty() ? in_w.get() : -1, POLLOUT, 0}};
-    if (::poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR)
-      throw std::system_error(errno, std::generic_category(), "poll");
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      char buf[65536];
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0)
-        (i == 0 ? res.out : res.err).append(buf, static_cast<std::size_t>(n));
-      else if (n == 0 || errno != EINTR)
-        (i == 0 ? out_r : err_r).reset();
-    }
-    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      const ssize_t n = ::write(in_w.get(), pending.data(), pending.size());
-      if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
-      if (n < 0 && errno != EAGAIN && errno != EINTR) pending = {}; // the child closed stdin
-      if (pending.empty() && !opt.keep_stdin_open) in_w.reset();
-    }
-  }
+  RunResult res;
+  pump(in_w, out_r, err_r, opt.input, opt.keep_stdin_open,
+       std::chrono::steady_clock::now() + opt.timeout, res);
   if (res.timed_out) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
