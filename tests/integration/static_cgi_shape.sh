@@ -31,6 +31,9 @@ for bin in "$hello" "$accounts"; do
 done
 
 grep -q '^sqlite3_' <<<"${SYMS[$hello]}" && fail "hello.cgi links SQLite although the app has no database"
+for bin in "$hello" "$accounts"; do
+  grep -q 'ctemplate' <<<"${SYMS[$bin]}" && fail "${bin##*/} links ctemplate although the app has no templates"
+done
 has_symbol "$accounts" __wrap_dlopen || fail "accounts.cgi: SQLite's dlopen is not wrapped"
 
 # An exception thrown at start (the 404 of an unknown path is an HttpError) unwinds through
