@@ -41,6 +41,11 @@ check() {
 if curl -s --max-time 5 "http://127.0.0.1:$HTTP/cgi-bin/site.ini" | grep -q secret; then
   fail "/cgi-bin/site.ini was served"
 fi
+# Nor are the templates beside it (site.templates/, where the CGI reads them).
+[ -f "$T/cgi-bin/site.templates/layout.tpl" ] || fail "the CGI's templates were not beside it"
+if curl -s --max-time 5 "http://127.0.0.1:$HTTP/cgi-bin/site.templates/layout.tpl" | grep -q AUTOESCAPE; then
+  fail "/cgi-bin/site.templates/layout.tpl was served"
+fi
 check /site fcgi
 check /cgi-bin/site.cgi cgi
 echo "PASS: site through nginx as a FastCGI pool and as a CGI behind the gateway"
