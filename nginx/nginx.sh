@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # nginx.sh: run Debian's nginx as a plain user process for fcgi-host: render the config from
-# nginx.conf.in, start it (foreground child, pid file under the run dir), reload, stop.
-# Never touches /etc/nginx, /var/log/nginx or a system service.
+# nginx.conf.in and the shipped snippets (snippets/, conf.d/: what the package installs into
+# /etc/nginx), start it (foreground child, pid file under the run dir), reload, stop.
+# Never touches /etc/nginx, /var/log/nginx or a system service. Each app location logs to
+# RUN_DIR/logs/sites/NAME.log (format fh_traffic, for trafficwatch), the CGI location to
+# RUN_DIR/logs/sites/cgi-bin.log; RUN_DIR/logs/access.log has every request.
 #
 #   nginx.sh conf RUN_DIR --port N [--static DIR] [--read-timeout 60s] [--keepalive N]
 #            [--app NAME=UPSTREAM]... [--cgi UPSTREAM] [--status NAME=CONTROL_SOCKET]...
-#       UPSTREAM: unix:/path.sock or 127.0.0.1:PORT
+#            [--user USER:GROUP] [--fail-timeout 10s]
+#       --user: the user the workers run as when nginx is started as root (default: root's own)
+#       UPSTREAM: unix:/path.sock or 127.0.0.1:PORT, or several joined by commas: one pool on
+#       several hosts (an upstream with max_fails=1 fail_timeout=--fail-timeout (10s) per
+#       server; a request that fails to connect or to get an answer header moves on to the next
+#       server, except non-idempotent ones: POST, LOCK, PATCH)
 #       --keepalive N: keep up to N idle connections per nginx worker to each --app pool
 #       (upstream keepalive + fastcgi_keep_conn on; 0 = off, the default). Only for pools of
 #       fcgi-host workers (leader/follower loop; give the pool keepalive=on in spawn), never for
@@ -17,11 +25,12 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NGINX=${NGINX:-/usr/sbin/nginx}
 
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 conf() {
   local run=$1; shift
   local port=8080 static="" cgi="" read_timeout=60s apps="" status="" upstreams="" keepalive=0
+  local run_user="" fail_timeout=10s
   local app_specs=() spec
   while [ $# -gt 0 ]; do
     case $1 in
@@ -32,6 +41,8 @@ conf() {
       --static) static=$2; shift 2 ;;
       --read-timeout) read_timeout=$2; shift 2 ;;
       --cgi) cgi=$2; shift 2 ;;
+      --user) run_user=$2; shift 2 ;;
+      --fail-timeout) fail_timeout=$2; shift 2 ;;
       --app) app_specs+=("$2"); shift 2 ;;
       --status)
         local sname=${2%%=*} sock=${2#*=}
@@ -53,7 +64,24 @@ conf() {
   for spec in "${app_specs[@]}"; do
     local name=${spec%%=*} up=${spec#*=} pass keep=""
     pass=$up
-    if [ "$keepalive" -gt 0 ]; then
+    if [[ $up == *,* ]]; then
+      # One pool on several hosts: nginx spreads requests over them, takes a failed server out
+      # for fail_timeout, and retries idempotent requests on the next one.
+      pass=fh_$name
+      local servers="" s
+      for s in ${up//,/ }; do servers+="        server $s max_fails=1 fail_timeout=$fail_timeout;
+"; done
+      local ka_line=""
+      [ "$keepalive" -le 0 ] || ka_line="        keepalive $keepalive;
+"
+      upstreams+="    upstream fh_$name {
+$servers$ka_line    }
+"
+      keep="
+            fastcgi_next_upstream error timeout;"
+      [ "$keepalive" -le 0 ] || keep+="
+            fastcgi_keep_conn on;"
+    elif [ "$keepalive" -gt 0 ]; then
       # Kept connections need a named upstream; safe only with leader/follower workers.
       pass=fh_$name
       upstreams+="    upstream fh_$name {
@@ -66,12 +94,11 @@ conf() {
       keep="
             fastcgi_keep_conn on;"
     fi
-    apps+="        # FastCGI pool '$name': /$name/... reaches the app's route /...
+    apps+="        # FastCGI pool '$name': /$name/... reaches the app's route /...; its own access log.
         location /$name/ {
-            include $run/fastcgi_params.fcgi-host;
-            fastcgi_split_path_info ^(/$name)(/.*)\$;
-            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-            fastcgi_param PATH_INFO \$fastcgi_path_info;$keep
+            include snippets/fcgi-host-pool.conf;
+            access_log $run/logs/access.log fh_traffic;
+            access_log $run/logs/sites/$name.log fh_traffic;$keep
             fastcgi_pass $pass;
         }
         location = /$name {
@@ -81,12 +108,20 @@ conf() {
   done
   [ -n "$static" ] || static=$run/htdocs
   [ -n "$cgi" ] || cgi=unix:$run/cgi.sock
-  mkdir -p "$run"/logs "$run"/tmp "$static"
-  cp "$HERE"/fastcgi_params.fcgi-host "$run"/
-  # Started as root, nginx would run its workers as "nobody", who cannot reach our private
-  # sockets and run dir: keep them as the invoking user (a demo/test instance on loopback).
+  mkdir -p "$run"/logs/sites "$run"/tmp "$static" "$run"/snippets "$run"/conf.d
+  # The shipped snippets, at the same paths relative to nginx.conf as in /etc/nginx.
+  cp "$HERE"/snippets/*.conf "$run"/snippets/
+  cp "$HERE"/conf.d/*.conf "$run"/conf.d/
+  # Started as root, nginx runs its workers as --user USER:GROUP (the demo: the user spawn's
+  # workers run as, who can reach their sockets); without it as the invoking user (tests).
   local user_directive="# workers run as the invoking user"
-  [ "$(id -u)" -ne 0 ] || user_directive="user $(id -un) $(id -gn);"
+  if [ "$(id -u)" -eq 0 ]; then
+    if [ -n "$run_user" ]; then
+      user_directive="user ${run_user%%:*} ${run_user#*:};"
+    else
+      user_directive="user $(id -un) $(id -gn);"
+    fi
+  fi
   UD=$user_directive UPSTREAMS=$upstreams APPS=$apps STATUS=$status RUN=$run PORT=$port STATIC=$static CGI=$cgi RT=$read_timeout \
     python3 - "$HERE"/nginx.conf.in "$run"/nginx.conf <<'PY'
 import os, sys

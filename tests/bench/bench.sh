@@ -751,9 +751,9 @@ used_pools() {
 # --- nginx -----------------------------------------------------------------------------------
 NGINX_PORT="" NGINX_PID=""
 
-# params_for TARGET: our targets use the shipped nginx/fastcgi_params.fcgi-host when present.
+# params_for TARGET: our targets use the shipped nginx/snippets/fcgi-host-params.conf when present.
 params_for() {
-  if [[ $1 == fh-* || $1 == app-* ]] && [ -f "$ROOT/nginx/fastcgi_params.fcgi-host" ]; then
+  if [[ $1 == fh-* || $1 == app-* ]] && [ -f "$ROOT/nginx/snippets/fcgi-host-params.conf" ]; then
     echo fastcgi_params.fcgi-host
   else
     echo fastcgi_params
@@ -808,7 +808,7 @@ write_nginx_conf() {
   local dir=$WORK/nginx t pool
   mkdir -p "$dir/tmp" "$dir/logs"
   cp "$MATRIX/fastcgi_params" "$dir/fastcgi_params"
-  [ ! -f "$ROOT/nginx/fastcgi_params.fcgi-host" ] || cp "$ROOT/nginx/fastcgi_params.fcgi-host" "$dir/"
+  [ ! -f "$ROOT/nginx/snippets/fcgi-host-params.conf" ] || cp "$ROOT/nginx/snippets/fcgi-host-params.conf" "$dir/fastcgi_params.fcgi-host"
   local f
   for f in "$dir"/fastcgi_params*; do grep -v '^fastcgi_param *REQUEST_URI ' "$f" >"$f.script"; done
   sed -e "s|@WORK@|$dir|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \

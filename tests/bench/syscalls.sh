@@ -152,8 +152,8 @@ write_nginx() {
   local k params ka=""
   mkdir -p "$WORK/nginx/tmp"
   cp "$MATRIX/fastcgi_params" "$WORK/nginx/fastcgi_params"
-  [ ! -f "$ROOT/nginx/fastcgi_params.fcgi-host" ] \
-    || cp "$ROOT/nginx/fastcgi_params.fcgi-host" "$WORK/nginx/"
+  [ ! -f "$ROOT/nginx/snippets/fcgi-host-params.conf" ] \
+    || cp "$ROOT/nginx/snippets/fcgi-host-params.conf" "$WORK/nginx/fastcgi_params.fcgi-host"
   sed -e "s|@WORK@|$WORK/nginx|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@NGINX_WORKERS@|auto|g" \
     "$MATRIX/nginx.conf.in" >"$WORK/nginx/nginx.conf"
   : >"$WORK/nginx/upstreams.conf"
