@@ -370,6 +370,13 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
       if (e.find('=') == std::string::npos || e.front() == '=')
         errs.push_back(tag + "env entry is not KEY=VALUE: " + e);
   }
+  try {
+    RunAs run_as = resolve_run_as(cfg.user, cfg.group, ::geteuid());
+    for (PoolConfig& p : cfg.pools)
+      p.run_as = run_as;
+  } catch (const std::exception& e) {
+    errs.push_back(e.what());
+  }
   return errs;
 }
 

@@ -4,6 +4,8 @@
 // variables_map.
 #pragma once
 
+#include "privileges.hpp"
+
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -46,6 +48,7 @@ struct PoolConfig {
   std::string cgi_dir;
   int cgi_timeout = 30;
   int max_cgi = 0, threads = 0;
+  RunAs run_as; // whom the workers run as: filled in by validate() from user/group
 };
 
 struct SpawnConfig {
@@ -74,7 +77,8 @@ struct ParseResult {
 ParseResult parse_command_line(int argc, const char* const* argv);
 // Re-reads cfg.config_file (for SIGHUP), keeping the command-line globals. Throws ConfigError.
 SpawnConfig reload_config(const SpawnConfig& current, int argc, const char* const* argv);
-// Every problem found, one message each; empty means valid. Also resolves the gateway path.
+// Every problem found, one message each; empty means valid. Also resolves the gateway path and
+// the user the workers run as (privileges.hpp).
 std::vector<std::string> validate(SpawnConfig& cfg);
 // "hello: app=/x workers=2 listen=127.0.0.1:9000 ..." for --check-config and the start log.
 std::string describe(const PoolConfig& p);

@@ -1,6 +1,7 @@
-// main.cpp: spawn's entry point: parse and validate the configuration, bind every socket, drop
-// privileges, detach unless -n, write the pid file, and hand over to the Arbiter (or, for
-// `spawn ctl ...`, to the control client).
+// main.cpp: spawn's entry point: parse and validate the configuration, bind every socket, detach
+// unless -n, write the pid file, and hand over to the Arbiter (or, for `spawn ctl ...`, to the
+// control client). Started as root, the master keeps root and its children drop to an
+// unprivileged user (privileges.hpp).
 #include "arbiter.hpp"
 #include "config.hpp"
 #include "ctl.hpp"
@@ -10,9 +11,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
-#include <grp.h>
 #include <iostream>
-#include <pwd.h>
 #include <unistd.h>
 
 namespace {
@@ -35,28 +34,17 @@ private:
   std::string path_;
 };
 
-// spawn-fcgi's -u/-g: only meaningful as root; otherwise ignored with a warning.
-void drop_privileges(const spawn::SpawnConfig& cfg) {
-  if (cfg.user.empty() && cfg.group.empty()) return;
-  if (::getuid() != 0) {
+// Says whom the workers run as (privileges.hpp): -u/-g (INI user/group) only matter as root.
+void log_run_as(const spawn::SpawnConfig& cfg) {
+  if (cfg.pools.empty()) return;
+  const spawn::RunAs& r = cfg.pools.front().run_as;
+  if (r.drop)
+    spawn::log_info("workers run as " + r.name);
+  else if (::geteuid() == 0)
+    spawn::log_warn("workers run as root (user = root asked for): every app and CGI program has "
+                    "root's rights");
+  else if (!cfg.user.empty() || !cfg.group.empty())
     spawn::log_warn("-u/-g ignored: not running as root");
-    return;
-  }
-  passwd* pw = cfg.user.empty() ? nullptr : ::getpwnam(cfg.user.c_str());
-  if (!cfg.user.empty() && pw == nullptr) throw spawn::ConfigError("unknown user " + cfg.user);
-  gid_t gid = pw != nullptr ? pw->pw_gid : ::getgid();
-  if (!cfg.group.empty()) {
-    group* gr = ::getgrnam(cfg.group.c_str());
-    if (gr == nullptr) throw spawn::ConfigError("unknown group " + cfg.group);
-    gid = gr->gr_gid;
-  }
-  if (::setgid(gid) != 0) spawn::sys_error("setgid");
-  if (pw != nullptr) {
-    if (::initgroups(pw->pw_name, gid) != 0) spawn::sys_error("initgroups " + cfg.user);
-    if (::setuid(pw->pw_uid) != 0) spawn::sys_error("setuid " + cfg.user);
-  } else if (::setgroups(0, nullptr) != 0) {
-    spawn::sys_error("setgroups");
-  }
 }
 
 // Detaches (fork + setsid). The parent waits for the child's "started" byte, then exits 0.
@@ -112,7 +100,7 @@ int main(int argc, char** argv) {
     fh::detail::raise_fd_limit(); // before the workers fork: they inherit it
     spawn::log_open(cfg.log_file);
     spawn::Arbiter arbiter(cfg, argc, argv);
-    drop_privileges(cfg);
+    log_run_as(cfg);
     int ready_fd = cfg.foreground ? -1 : daemonize();
     PidFile pidfile(cfg.pidfile);
     if (ready_fd >= 0) {

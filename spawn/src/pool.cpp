@@ -83,6 +83,7 @@ pid_t Pool::start(int generation, long max_requests) {
     return -1;
   }
   ExecPlan plan = exec_plan(cfg_);
+  plan.run_as = cfg_.run_as;
   plan.env = base_env_;
   if (!cfg_.daemon) { // a daemon gets no socket and no scoreboard: fd 0 is /dev/null
     plan.env.push_back(std::string(fh::scoreboard::kEnvFd) + "=3");

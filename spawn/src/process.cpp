@@ -53,6 +53,7 @@ StartedWorker start_worker(const ExecPlan& plan) {
   envp.push_back(nullptr);
   const char* path = plan.path.c_str();
   const char* dir = plan.chdir.empty() ? nullptr : plan.chdir.c_str();
+  const char* run_as = plan.run_as.name.c_str();
 
   UniqueFd devnull; // fd 0 of a worker without a listen socket (a daemon)
   int listen_fd = plan.listen_fd;
@@ -86,6 +87,8 @@ StartedWorker start_worker(const ExecPlan& plan) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Credentials first: a change of credentials clears the parent-death signal.
+    if (!apply_run_as(plan.run_as)) child_fail("drop privileges to", run_as);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     // Move the sources above the target range first, then place them.

@@ -2,6 +2,7 @@
 // before fork(); between fork and exec the child makes only async-signal-safe calls.
 #pragma once
 
+#include "privileges.hpp"
 #include "unique_fd.hpp"
 
 #include <string>
@@ -17,6 +18,7 @@ struct ExecPlan {
   std::string chdir;             // "" = stay
   int listen_fd = -1;            // becomes fd 0 (-1: /dev/null)
   int scoreboard_fd = -1;        // becomes fd 3 (-1: none)
+  RunAs run_as;                  // credentials the child takes before exec (privileges.hpp)
 };
 
 struct StartedWorker {
@@ -26,8 +28,8 @@ struct StartedWorker {
 
 // Forks and execs the plan. The child gets: fd 0 = listen socket (or /dev/null), fd 1+2 = a pipe to
 // the master, fd 3 = scoreboard, nothing else; default signal dispositions and an empty mask;
-// PR_SET_PDEATHSIG(SIGKILL). Exec failure: a message on the pipe and _exit(127).
-// Throws std::system_error when pipe/fork fail.
+// the credentials of plan.run_as; PR_SET_PDEATHSIG(SIGKILL). Failure to drop privileges or exec:
+// a message on the pipe and _exit(127). Throws std::system_error when pipe/fork fail.
 StartedWorker start_worker(const ExecPlan& plan);
 
 // The master's environment plus `extra` (KEY=VALUE entries replace same-named ones).

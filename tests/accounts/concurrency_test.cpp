@@ -10,7 +10,9 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <pwd.h>
 #include <thread>
+#include <unistd.h>
 
 using accounts_test::Client;
 using accounts_test::Mode;
@@ -64,10 +66,14 @@ TEST(AccountsConcurrency, SpawnPoolOf8WorkersLosesNoWrite) {
   const std::string cookie = signed_up_cookie(box);
   const int port = fh::testing::pick_free_port();
   const auto log = (box.dir / "spawn.log").string();
-  fh::testing::Process pool({FH_SPAWN, "-n", "-a", "127.0.0.1", "-p", std::to_string(port), "-F",
-                             "8", "--env", "APP_CONFIG_FILE=" + box.config, "--log-file", log,
-                             "--exec", FH_ACCOUNTS_FCGI},
-                            {.stderr_path = (box.dir / "spawn.err").string()});
+  // The workers keep the invoking user (as root, spawn would run them as fcgi-host/nobody, who
+  // cannot write the sandbox's database).
+  const passwd* me = ::getpwuid(::geteuid());
+  ASSERT_NE(me, nullptr);
+  fh::testing::Process pool(
+      {FH_SPAWN, "-n", "-u", me->pw_name, "-a", "127.0.0.1", "-p", std::to_string(port), "-F", "8",
+       "--env", "APP_CONFIG_FILE=" + box.config, "--log-file", log, "--exec", FH_ACCOUNTS_FCGI},
+      {.stderr_path = (box.dir / "spawn.err").string()});
   const std::string address = "127.0.0.1:" + std::to_string(port);
   const std::vector<std::pair<std::string, std::string>> base = {
       {"REQUEST_METHOD", "POST"}, {"PATH_INFO", "/api/users"},

@@ -3,6 +3,8 @@
 set -euo pipefail
 : "${SPAWN:?}" "${FIXTURE:?}" "${FCGI_LOAD:?}"
 T=$(mktemp -d /tmp/fh-spawn-test.XXXXXX)
+# Started as root, spawn runs its workers as fcgi-host or nobody: they must reach the files here.
+chmod 0711 "$T"
 PIDS=()
 ON_CLEANUP=() # commands run first at cleanup (e.g. a graceful nginx stop)
 

@@ -48,10 +48,12 @@ start_app_behind_nginx() {
   cp "$T/$name.ini" "$T/cgi-bin/$name.ini" # the CGI finds its config beside itself
   # ... and its templates (NAME.templates/, copied there by the build), if it has any.
   if [ -d "${cgi%.cgi}.templates" ]; then cp -r "${cgi%.cgi}.templates" "$T/cgi-bin/"; fi
-  APP_CONFIG_FILE=$T/$name.ini "$SPAWN" -n -s "$T/$name.sock" -F 2 --name "$name" -- "$fcgi" \
+  # These tests are about the apps: the workers keep the invoking user (-u; as root spawn would
+  # otherwise run them as fcgi-host/nobody, who cannot reach this private dir).
+  APP_CONFIG_FILE=$T/$name.ini "$SPAWN" -n -u "$(id -un)" -s "$T/$name.sock" -F 2 --name "$name" -- "$fcgi" \
     >"$T/spawn-$name.log" 2>&1 &
   PIDS+=($!)
-  "$SPAWN" -n --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
+  "$SPAWN" -n -u "$(id -un)" --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
   PIDS+=($!)
   for _ in $(seq 50); do [ -S "$T/$name.sock" ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
   [ -S "$T/$name.sock" ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
