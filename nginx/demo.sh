@@ -129,10 +129,13 @@ for i in $(seq 50); do
   sleep 0.1
 done
 
-# nginx's workers (the run user) reach the masters' status sockets through their group.
+# nginx's workers (the run user) reach the masters' status sockets through their group; once a
+# master answers on its socket it has set the socket's mode, which we then widen.
 if [ -n "$RUN_USER" ]; then
   for c in "$RUN"/apps.ctl "$RUN"/cgi.ctl; do
-    [ -S "$c" ] && chgrp "$RUN_GROUP" "$c" && chmod 0660 "$c"
+    [ -S "$c" ] || continue
+    for i in $(seq 50); do curl -sf -o /dev/null --max-time 2 --unix-socket "$c" http://spawn/status && break; sleep 0.1; done
+    chgrp "$RUN_GROUP" "$c" && chmod 0660 "$c"
   done
 fi
 {
