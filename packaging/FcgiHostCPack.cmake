@@ -27,7 +27,7 @@ set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME fcgi-host-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "g++, cmake, pkg-config, libfcgi-dev, libboost-program-options-dev, nlohmann-json3-dev, libctemplate-dev, libsqlite3-dev, libsodium-dev")
+    "g++, make | ninja-build, cmake, pkg-config, libfcgi-dev, libboost-program-options-dev, nlohmann-json3-dev, libctemplate-dev, libsqlite3-dev, libsodium-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "fcgi-host headers, static libraries, CMake package (find_package(FcgiHost)) and pkg-config files")
 include(CPack)

@@ -13,6 +13,9 @@ child=\$!
 wait \$child
 SH
 chmod +x "$T"/ticker.sh
+# Started as root, spawn runs the daemon as fcgi-host/nobody: it must be able to write its events.
+: >"$T"/events
+chmod 0666 "$T"/events
 cat >"$T"/pools.ini <<INI
 [pool.web]
 exec = $FIXTURE
