@@ -14,6 +14,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ls "$PKG"/fcgi-host_*.deb "$PKG"/fcgi-host-dev_*.deb >/dev/null || { echo "no packages in $PKG" >&2; exit 1; }
 cache=/var/tmp/fresh-bookworm.tgz
 root=$(mktemp -d /var/tmp/fh-pkgroot.XXXXXX)
+chmod 0755 "$root" # the root directory of the clean system: every user traverses it
 cleanup() {
   umount -R "$root/dev" 2>/dev/null || umount -l "$root/dev" 2>/dev/null || true
   umount "$root/proc" "$root/tmp" 2>/dev/null || umount -l "$root/proc" "$root/tmp" 2>/dev/null || true
