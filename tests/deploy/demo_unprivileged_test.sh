@@ -25,9 +25,9 @@ who=$(curl -sf --max-time 10 "$U/cgi-bin/whoami.cgi") || fail "GET /cgi-bin/whoa
 [ "$(head -1 <<<"$who")" = "$WANT" ] || fail "CGI program ran as '$(head -1 <<<"$who")', want $WANT"
 [ "$(sed -n 2p <<<"$who")" != 0 ] || fail "CGI program ran as uid 0"
 # Through the FastCGI pools and the CGI gateway, with nginx in between.
-curl -sf --max-time 10 "$U/hello/hello/x" | grep -q 'Hello, x!' || fail "FastCGI hello"
-curl -sf --max-time 10 "$U/cgi-bin/hello.cgi/hello/y" | grep -q 'Hello, y!' || fail "CGI hello"
-curl -sf --max-time 10 "$U/status/apps" | grep -q '"name": "hello"' || fail "status through nginx"
+curl -sf --max-time 10 "$U/hello/hello/x" | has 'Hello, x!' || fail "FastCGI hello"
+curl -sf --max-time 10 "$U/cgi-bin/hello.cgi/hello/y" | has 'Hello, y!' || fail "CGI hello"
+curl -sf --max-time 10 "$U/status/apps" | has '"name": "hello"' || fail "status through nginx"
 
 # Every process in the demo's session runs as WANT, except the spawn masters and nginx's master.
 masters=" $DEMO $(cat "$T"/demo/nginx.pid) $(pgrep -s "$DEMO" -x spawn | tr '\n' ' ') "
@@ -43,10 +43,10 @@ done
 [ -z "$bad" ] || { ps -o pid,user,comm,args -s "$DEMO"; fail "processes not dropped to $WANT:$bad"; }
 n=$(ps -o user=,comm= -s "$DEMO" | awk -v w="$WANT" '$1==w' | wc -l)
 [ "$n" -ge 4 ] || { ps -o pid,user,comm -s "$DEMO"; fail "only $n processes run as $WANT"; }
-ps -o user=,args= -s "$DEMO" | grep -q "^$WANT .*nginx: worker process" || fail "nginx workers not as $WANT"
+ps -o user=,args= -s "$DEMO" | has "^$WANT .*nginx: worker process" || fail "nginx workers not as $WANT"
 
 # Each app its own database file (accounts and site shared one before).
-grep -h '^path' "$T"/demo/conf/*.ini | sort | uniq -d | grep -q . && fail "two apps share a database"
+grep -h '^path' "$T"/demo/conf/*.ini | sort | uniq -d | has . && fail "two apps share a database"
 if [ -x "$BUILD_DIR"/apps/site/site.fcgi ] && [ -x "$BUILD_DIR"/apps/accounts/accounts.fcgi ]; then
   [ -f "$T"/demo/db/accounts.db ] || { ls -l "$T"/demo/db; fail "no accounts database in db/"; }
   grep -qx "path = $T/demo/db/site.db" "$T"/demo/conf/site.ini || fail "site has no database of its own"

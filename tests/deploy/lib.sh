@@ -27,6 +27,9 @@ fi
 # data_dir DIR: makes DIR, writable by the workers.
 data_dir() { mkdir -p "$1"; [ -z "$RUN_USER" ] || chown "$RUN_USER" "$1"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# CMD | has PATTERN: like grep -q, but reads all its input, so that CMD never dies of SIGPIPE
+# (which pipefail would turn into a failure).
+has() { grep -c "$@" >/dev/null; }
 pass() { echo "PASS: $*"; }
 skip() { echo "SKIP: $*"; exit 77; }
 wait_for() {

@@ -26,7 +26,7 @@ ON_CLEANUP+=(delete_netns)
 # A free 10.251.X.0/24 block: no address or route of this machine in it.
 X=""
 for c in $(shuf -i 1-250 -n 20); do
-  ip -o addr | grep -q " 10\.251\.$c\." || ip route show | grep -q "10\.251\.$c\." || { X=$c; break; }
+  ip -o addr | has " 10\.251\.$c\." || ip route show | has "10\.251\.$c\." || { X=$c; break; }
 done
 [ -n "$X" ] || skip "no free 10.251.X.0/24 block for the test hosts"
 addr() { echo "10.251.$X.$((4 * $1 + $2))"; } # host N: .4N+1 (our side), .4N+2 (the host)

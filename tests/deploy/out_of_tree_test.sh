@@ -29,7 +29,7 @@ printf '[db]\npath = %s\n' "$T"/data/notes.db | tee "${CGI%.cgi}.ini" >"${FCGI%.
 cgi() { env -i REQUEST_METHOD="$1" SCRIPT_NAME=/notes.cgi PATH_INFO="$2" QUERY_STRING="${3:-}" \
   SERVER_PROTOCOL=HTTP/1.1 GATEWAY_INTERFACE=CGI/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
   REMOTE_ADDR=127.0.0.1 CONTENT_LENGTH=0 "$CGI" </dev/null; }
-cgi POST /add 'text=from+cgi' | grep -q '^Status: 201' || { cgi POST /add 'text=x'; fail "CGI POST /add"; }
+cgi POST /add 'text=from+cgi' | has '^Status: 201' || { cgi POST /add 'text=x'; fail "CGI POST /add"; }
 out=$(cgi GET /) || fail "CGI GET /"
 grep -q '<li>from cgi</li>' <<<"$out" && grep -q '1 notes' <<<"$out" || { echo "$out"; fail "CGI page"; }
 # The CGI ran as us; the pool's workers (RUN_USER when we are root) take the database over.
@@ -43,10 +43,10 @@ port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T"/spawn.log | head -1 | cut -d
 fcgi() { env -i REQUEST_METHOD="$1" SCRIPT_NAME="$2" PATH_INFO="$3" QUERY_STRING="${4:-}" \
   REQUEST_URI="$2$3" SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
   REMOTE_ADDR=127.0.0.1 cgi-fcgi -bind -connect "127.0.0.1:$5"; }
-fcgi POST /notes /add 'text=from+fcgi' "$port" | grep -q '^Status: 201' || fail "FastCGI POST /add"
+fcgi POST /notes /add 'text=from+fcgi' "$port" | has '^Status: 201' || fail "FastCGI POST /add"
 wait_for 10 bash -c "$(declare -f fcgi); fcgi GET /notes / '' $port | grep -q '2 notes'" \
   || { fcgi GET /notes / '' "$port"; cat "$T"/spawn.log; fail "FastCGI page"; }
-fcgi GET /notes / '' "$port" | grep -q '<li>from fcgi</li>' || fail "FastCGI page lacks the note"
+fcgi GET /notes / '' "$port" | has '<li>from fcgi</li>' || fail "FastCGI page lacks the note"
 
 # 3. The installed spawn's CGI gateway over the installed cgi-bin directory.
 "$P"/bin/spawn -n -p 0 -F 1 --cgi-dir "$(dirname "$CGI")" >"$T"/gw.log 2>&1 &

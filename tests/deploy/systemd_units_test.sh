@@ -15,7 +15,7 @@ for u in "$T/units/fcgi-host@example.service" "$T/units/fcgi-host-cgi.service"; 
   n=$(basename "$u")
   timeout 60 systemd-analyze verify --man=no "$u" >"$T/verify.out" 2>&1 || { cat "$T/verify.out"; fail "systemd-analyze verify $n"; }
   # Warnings (unknown keys, bad values) do not fail verify: none is allowed.
-  if grep -v '^$' "$T/verify.out" | grep -q .; then cat "$T/verify.out"; fail "systemd-analyze verify $n warned"; fi
+  if grep -v '^$' "$T/verify.out" | has .; then cat "$T/verify.out"; fail "systemd-analyze verify $n warned"; fi
   grep -q "^ExecStart=$P/bin/spawn -n " "$u" || fail "$n does not run the installed spawn"
   for want in 'User=fcgi-host' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' \
     'PrivateTmp=yes' 'ReadWritePaths=/run/fcgi-host /var/lib/fcgi-host' \
