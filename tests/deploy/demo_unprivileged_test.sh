@@ -1,9 +1,10 @@
 # demo_unprivileged_test.sh: `./run demo` started as root runs nothing as root but its masters:
-# spawn's workers, the CGI gateway, the CGI programs it runs (a script printing `id`) and nginx's
-# workers all run as fcgi-host or nobody:nogroup; each app has its own database file; each app
+# spawn's workers, the CGI gateway, the CGI programs it runs (cgi-bin/whoami.sh prints `id`) and
+# nginx's workers all run as fcgi-host or nobody:nogroup; each app has its own database file; each app
 # location logs to its own access log (logs/sites/NAME.log) in the fh_traffic format. Skipped
 # when not root (nothing to drop) or when the demo's parts are not built.
 source "$(dirname "$0")/lib.sh"
+shopt -s extglob
 need_nginx
 [ "$(id -u)" -eq 0 ] || skip "not root: the demo runs as the invoking user, nothing to drop"
 for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/cgi-gateway; do
@@ -18,12 +19,11 @@ ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $
 wait_for 20 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
 U=http://127.0.0.1:$HTTP
 
-# A CGI program that prints `id`, dropped into the served cgi-bin.
-printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\nid -un\nid -u\n' >"$T"/demo/cgi-bin/whoami.cgi
-chmod 0755 "$T"/demo/cgi-bin/whoami.cgi
-who=$(curl -sf --max-time 10 "$U/cgi-bin/whoami.cgi") || fail "GET /cgi-bin/whoami.cgi"
-[ "$(head -1 <<<"$who")" = "$WANT" ] || fail "CGI program ran as '$(head -1 <<<"$who")', want $WANT"
-[ "$(sed -n 2p <<<"$who")" != 0 ] || fail "CGI program ran as uid 0"
+# The CGI program that prints `id` (cgi-bin/whoami.sh, served from the build's cgi-bin).
+[ -x "$BUILD_DIR"/cgi-bin/whoami.sh ] || skip "$BUILD_DIR/cgi-bin/whoami.sh not built"
+who=$(curl -sf --max-time 10 "$U/cgi-bin/whoami.sh") || fail "GET /cgi-bin/whoami.sh"
+[[ $who == "uid="+([0-9])"($WANT) "* ]] || fail "CGI program runs as '$who', want $WANT"
+[[ $who != uid=0\(* ]] || fail "CGI program ran as root: $who"
 # Through the FastCGI pools and the CGI gateway, with nginx in between.
 curl -sf --max-time 10 "$U/hello/hello/x" | has 'Hello, x!' || fail "FastCGI hello"
 curl -sf --max-time 10 "$U/cgi-bin/hello.cgi/hello/y" | has 'Hello, y!' || fail "CGI hello"
