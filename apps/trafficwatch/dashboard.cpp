@@ -15,22 +15,12 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace tw {
 namespace {
 
-struct Dashboard {
-  Dashboard(std::filesystem::path templates_root, std::filesystem::path static_dir,
-            std::string_view allow)
-      : templates(std::move(templates_root)), static_root(std::move(static_dir)), access(allow) {}
-  fh::Templates templates;
-  std::filesystem::path static_root;
-  AccessList access;
-};
-using DashboardPtr = std::shared_ptr<const Dashboard>;
+using AccessPtr = std::shared_ptr<const AccessList>;
 
 struct WindowPreset {
   const char* name;
@@ -152,7 +142,7 @@ void add_top(fh::TemplateDict& d, fh::sqlite::Connection& db,
   if (d.sections().find("ADDRS") == d.sections().end()) d.show_section("NO_ADDRS");
 }
 
-fh::Response page(const Dashboard& dash, fh::Request& rq) {
+fh::Response page(fh::Request& rq) {
   const auto& w = window_arg(rq);
   const auto site_v = rq.args().get("site");
   const std::optional<std::string> site =
@@ -209,7 +199,7 @@ fh::Response page(const Dashboard& dash, fh::Request& rq) {
   add_alerts(d, db);
   add_top(d, db, site, from, to);
 
-  auto r = dash.templates.render("dashboard.tpl", d);
+  auto r = rq.render("dashboard.tpl", d);
   r.set_header("Cache-Control", "no-store");
   return r;
 }
@@ -241,43 +231,34 @@ fh::Response top_json(fh::Request& rq) {
   return r;
 }
 
-// GET /static/NAME: the two files the page uses, nothing else.
-fh::Response static_file(const Dashboard& dash, fh::Request& rq) {
+// GET /static/NAME: the page's stylesheet and script, nothing else. Both are templates without
+// variables (templates/*.css.tpl, *.js.tpl), so they sit beside the binaries with the pages.
+fh::Response static_file(fh::Request& rq) {
   const auto& name = rq.path_param("name");
   const char* type = name == "dashboard.css" ? "text/css; charset=utf-8"
                      : name == "refresh.js"  ? "text/javascript; charset=utf-8"
                                              : nullptr;
   if (type == nullptr) throw fh::HttpError(404, "no such file");
-  std::ifstream in(dash.static_root / name, std::ios::binary);
-  if (!in) {
-    fh::log(fh::LogLevel::Error, "trafficwatch: cannot read " + (dash.static_root / name).string());
-    throw fh::HttpError(500, "static file missing");
-  }
-  std::ostringstream body;
-  body << in.rdbuf();
   fh::Response r;
   r.set_header("Content-Type", type);
   r.set_header("Cache-Control", "max-age=300");
-  r.body() = body.str();
+  r.body() = rq.app().templates().expand(name + ".tpl", fh::TemplateDict{});
   return r;
 }
 
 } // namespace
 
 void register_dashboard(fh::App& app) {
-  const auto& config = app.config();
-  std::shared_ptr<Dashboard> dash;
+  AccessPtr access;
   try {
-    dash = std::make_shared<Dashboard>(config.get("dashboard.templates", FH_TW_TEMPLATES),
-                                       config.get("dashboard.static", FH_TW_STATIC),
-                                       config.get("access.allow", kDefaultAccess));
+    access = std::make_shared<const AccessList>(app.config().get("access.allow", kDefaultAccess));
   } catch (const std::invalid_argument& e) {
     throw fh::ConfigError(std::string("config key 'access.allow': ") + e.what());
   }
-  const DashboardPtr d = dash;
+  app.use_templates(); // trafficwatch.templates beside the binary, or config templates.root
   // Every route: the page and the API name client addresses.
-  app.before_request([d](fh::Request& rq) -> std::optional<fh::Response> {
-    if (d->access.allows(rq.remote_addr())) return std::nullopt;
+  app.before_request([access](fh::Request& rq) -> std::optional<fh::Response> {
+    if (access->allows(rq.remote_addr())) return std::nullopt;
     fh::log(fh::LogLevel::Warning,
             "trafficwatch: refused client " + fh::log_safe(rq.remote_addr()) + " (access.allow)");
     return fh::Response::json({{"error", "trafficwatch is not open to this client address"}}, 403);
@@ -290,11 +271,9 @@ void register_dashboard(fh::App& app) {
     r.set_header("X-Content-Type-Options", "nosniff");
     r.set_header("Referrer-Policy", "no-referrer");
   });
-  app.route(
-      "/", {fh::GET}, [d](fh::Request& rq) { return page(*d, rq); }, "dashboard");
+  app.route("/", {fh::GET}, page, "dashboard");
   app.route("/api/top", {fh::GET}, top_json, "top");
-  app.route(
-      "/static/<name>", {fh::GET}, [d](fh::Request& rq) { return static_file(*d, rq); }, "static");
+  app.route("/static/<name>", {fh::GET}, static_file, "static");
 }
 
 } // namespace tw

@@ -8,9 +8,9 @@
 
 namespace tw {
 
-// Registers the routes and the access check on `app`. Reads dashboard.templates,
-// dashboard.static (default: the source tree's directories) and access.allow from the app's
-// config. Throws fh::ConfigError on a bad access.allow.
+// Registers the routes and the access check on `app`, and the app's templates
+// (App::use_templates: trafficwatch.templates/ beside the binary unless config templates.root
+// says otherwise). Reads access.allow from the app's config; throws fh::ConfigError on a bad one.
 void register_dashboard(fh::App& app);
 
 } // namespace tw

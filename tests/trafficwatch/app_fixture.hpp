@@ -59,7 +59,9 @@ protected:
   }
   // The app's config: the database plus `extra` INI text.
   void write_config(const std::string& extra) {
-    std::ofstream(dir_ + "/tw.ini") << "[db]\npath = " << dir_ << "/tw.db\n" << extra;
+    std::ofstream(dir_ + "/tw.ini")
+        << "[db]\npath = " << dir_ << "/tw.db\n[templates]\nroot = " << FH_TW_TEMPLATES_DIR << "\n"
+        << extra;
   }
   void TearDown() override {
     ::unsetenv("APP_CONFIG_FILE");

@@ -1,4 +1,6 @@
-/* dashboard.css: the trafficwatch dashboard's layout and chart colours (served by the app). */
+{{%AUTOESCAPE context="CSS"}}
+/* dashboard.css (a template without variables, served as /static/dashboard.css): the trafficwatch
+   dashboard's layout and chart colours. */
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0 1.5em 2em; color: #222; background: #fafafa; }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 1.5em; border-bottom: 1px solid #ccc; }
 h1 { font-size: 1.4em; margin: .5em 0; }

@@ -1,7 +1,8 @@
-// refresh.js: the dashboard's optional self-refresh. Every data-refresh seconds (on <body>) it
-// fetches the same URL and swaps in the new <main>, keeping the scroll position. Without
-// JavaScript the page's <noscript> meta refresh reloads it instead. Nothing is loaded from
-// anywhere but this app.
+{{%AUTOESCAPE context="JAVASCRIPT"}}
+// refresh.js (a template without variables, served as /static/refresh.js): the dashboard's
+// optional self-refresh. Every data-refresh seconds (on <body>) it fetches the same URL and swaps
+// in the new <main>, keeping the scroll position. Without JavaScript the page's <noscript> meta
+// refresh reloads it instead. Nothing is loaded from anywhere but this app.
 (function () {
   'use strict';
   var seconds = Number(document.body.getAttribute('data-refresh')) || 5;
