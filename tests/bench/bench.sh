@@ -33,6 +33,7 @@ MERGE=auto
 RUN_ID=""
 PORT_BASE=""
 STARTUP_ONLY=0
+TW_ONLY=0
 declare -a STARTUP_ALSO=()
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
@@ -63,6 +64,8 @@ usage: $0 BUILD_DIR [options]
                        report is not rewritten
   --startup-also PATH  one more CGI binary to time beside the others (e.g. the hello.cgi of
                        another build); repeatable
+  --trafficwatch-only  only trafficwatch's section (ingest vs GoAccess, burst to alert): run it
+                       and replace that section of OUT/benchmarks.md
   --list               print the targets (and the skipped ones) and exit
   --report-only        render the report of the last run in BUILD_DIR/bench-work again
 Environment: BENCH_CGI_CHILDREN (fcgiwrap -c, $CGI_CHILDREN), BENCH_GW_WORKERS ($GW_WORKERS),
@@ -91,6 +94,7 @@ parse_args() {
       --no-merge) MERGE=0 ;;
       --port-base) PORT_BASE=$2; shift ;;
       --startup-only) STARTUP_ONLY=1 ;;
+      --trafficwatch-only) TW_ONLY=1 ;;
       --startup-also) STARTUP_ALSO+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift ;;
       --list) LIST_ONLY=1 ;;
       --report-only) REPORT_ONLY=1 ;;
@@ -1046,6 +1050,36 @@ run_micro() {
     || { warn "micro-benchmark failed (see $WORK/logs/micro.log)"; rm -f "$dest"; }
 }
 
+# --- trafficwatch: ingest vs GoAccess, burst to alert (trafficwatch_bench.py) ---------------
+# run_trafficwatch: writes WORK/trafficwatch.md (a report section); a failure is a warning.
+run_trafficwatch() {
+  rm -f "$WORK/trafficwatch.md"
+  [ -x "$BUILD/apps/trafficwatch/trafficwatch-ingest" ] \
+    || { warn "trafficwatch-ingest not built: its section is left out"; return 0; }
+  local args=()
+  [ $QUICK -eq 1 ] && args=(--lines 200000 --reps 1 --bursts 2)
+  log "trafficwatch: ingest of a generated log vs GoAccess (one core), burst to alert"
+  python3 "$HERE/trafficwatch_bench.py" "$BUILD" "$WORK/trafficwatch" "$WORK/trafficwatch.md" \
+    "${args[@]}" || { warn "trafficwatch bench failed: its section is left out"; rm -f "$WORK/trafficwatch.md"; }
+}
+
+# add_trafficwatch_section MD: puts WORK/trafficwatch.md into MD between its markers (replacing
+# an older one), or at the end.
+add_trafficwatch_section() {
+  [ -f "$WORK/trafficwatch.md" ] && [ -f "$1" ] || return 0
+  python3 - "$1" "$WORK/trafficwatch.md" <<'PY'
+import sys
+md, sec = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+a, b = '<!-- trafficwatch: tests/bench/trafficwatch_bench.py -->', '<!-- /trafficwatch -->'
+block = a + '\n' + sec.rstrip() + '\n' + b + '\n'
+if a in md and b in md:
+    md = md[:md.index(a)] + block + md[md.index(b) + len(b):].lstrip('\n')
+else:
+    md = md.rstrip() + '\n\n' + block
+open(sys.argv[1], 'w').write(md)
+PY
+}
+
 # --- the report ------------------------------------------------------------------------------
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installed"; }
 
@@ -1118,6 +1152,7 @@ render_report() {
     --locations "$WORK/nginx-locations.txt" --micro "$data/micro.json" \
     --startup "$WORK/startup.tsv" --datadir "$WORK/plot" --out "$out_md" \
     --command "$(cat "$WORK/command.txt")"
+  add_trafficwatch_section "$out_md"
   if command -v gnuplot >/dev/null; then
     gnuplot -e "datadir='$WORK/plot'; outdir='$data'" "$MATRIX/charts.gp" \
       || warn "gnuplot failed: charts not updated"
@@ -1148,6 +1183,11 @@ main() {
   done
   mkdir -p "$WORK"
   if [ $REPORT_ONLY -eq 1 ]; then render_report; exit 0; fi
+  if [ $TW_ONLY -eq 1 ]; then
+    run_trafficwatch
+    add_trafficwatch_section "$OUT/benchmarks.md"
+    exit 0
+  fi
   if [ $STARTUP_ONLY -eq 1 ]; then
     mkdir -p "$WORK/logs"
     compile_baselines
@@ -1205,6 +1245,7 @@ main() {
   log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
   measure_startup "$WORK/startup.tsv"
   run_micro "$OUT/bench/micro.json"
+  run_trafficwatch
   collect_report_inputs "$ARGS_TEXT"
   render_report
 }
