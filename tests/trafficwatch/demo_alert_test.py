@@ -179,6 +179,9 @@ def main():
             print('SKIP: %s not built' % f)
             return 77
     tmp = tempfile.mkdtemp(prefix='tw-demo-test-')
+    # Started as root, the demo runs the apps, the ingest and nginx's workers unprivileged: they
+    # must reach the run dir inside this one.
+    os.chmod(tmp, 0o711)
     run = os.path.join(tmp, 'demo')
     port = free_port()
     out = open(os.path.join(tmp, 'demo.out'), 'w')
