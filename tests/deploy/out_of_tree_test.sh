@@ -4,7 +4,8 @@
 # fh_install_app; then the installed notes.cgi runs as a plain CGI program, notes.fcgi under the
 # installed spawn, and notes.cgi again through the installed spawn's CGI gateway (found beside
 # spawn). Templates come from notes.templates/ beside each binary, the database from notes.ini.
-# Also links the app with pkg-config alone (fcgihost-fcgi). Needs cgi-fcgi (libfcgi-bin).
+# A test client built on the installed fcgihost_testing asks notes.cgi and notes.fcgi for the
+# page. Also links the app with pkg-config alone (fcgihost-fcgi). Needs cgi-fcgi (libfcgi-bin).
 source "$(dirname "$0")/lib.sh"
 command -v cgi-fcgi >/dev/null || skip "cgi-fcgi (libfcgi-bin) not installed"
 P=$T/prefix
@@ -57,6 +58,38 @@ out=$(fcgi GET /cgi-bin/notes.cgi / '' "$gport") || fail "gateway request"
 grep -q '2 notes' <<<"$out" || { echo "$out"; cat "$T"/gw.log; fail "CGI through the installed gateway"; }
 
 # 4. pkg-config alone (no CMake): the FastCGI artifact links.
+# An app's tests against the package: fh::testing's client (FcgiHost::fcgihost_testing) asks the
+# installed notes.cgi and a notes.fcgi worker of its own for the page.
+mkdir -p "$T"/client
+cat >"$T"/client/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.20)
+project(notes_client LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 20)
+find_package(FcgiHost REQUIRED)
+add_executable(notes_client notes_client.cpp)
+target_link_libraries(notes_client PRIVATE FcgiHost::fcgihost_testing)
+EOF
+cat >"$T"/client/notes_client.cpp <<'EOF'
+#include <fcgihost/testing.hpp>
+#include <cstdio>
+int main(int, char** argv) {
+  fh::testing::CgiBinary cgi(argv[1]);
+  fh::testing::FcgiWorker fcgi(argv[2]);
+  int bad = 0;
+  for (fh::testing::Target* t : {static_cast<fh::testing::Target*>(&cgi),
+                                 static_cast<fh::testing::Target*>(&fcgi)}) {
+    const auto r = fh::testing::Client(*t).get("/");
+    std::printf("%s: %d\n", t->mode_name(), r.status);
+    bad += r.status != 200 || !r.contains("2 notes");
+  }
+  return bad;
+}
+EOF
+{ cmake -S "$T"/client -B "$T"/client/build -DCMAKE_PREFIX_PATH="$P" &&
+  cmake --build "$T"/client/build; } >"$T"/client.log 2>&1 \
+  || { tail -40 "$T"/client.log; fail "build a test client against the installed fcgihost_testing"; }
+"$T"/client/build/notes_client "$CGI" "$FCGI" || fail "the test client: no notes page from the app"
+
 if command -v pkg-config >/dev/null; then
   cp "$SOURCE_DIR"/tests/deploy/outoftree/notes.cpp "$T"/notes.cpp
   pcdir=$(dirname "$(find "$P" -name fcgihost.pc | head -1)")
@@ -65,4 +98,4 @@ if command -v pkg-config >/dev/null; then
   g++ -O0 -o "$T"/notes-pc.fcgi "$T"/notes.cpp $flags >"$T"/pc.log 2>&1 \
     || { cat "$T"/pc.log; fail "pkg-config build"; }
 fi
-pass "out-of-tree app: CMake package + pkg-config builds, CGI, spawn pool, installed gateway"
+pass "out-of-tree app: CMake package + pkg-config builds, CGI, spawn pool, installed gateway, test client"
