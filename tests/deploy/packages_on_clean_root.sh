@@ -14,7 +14,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ls "$PKG"/fcgi-host_*.deb "$PKG"/fcgi-host-dev_*.deb >/dev/null || { echo "no packages in $PKG" >&2; exit 1; }
 cache=/var/tmp/fresh-bookworm.tgz
 root=$(mktemp -d /var/tmp/fh-pkgroot.XXXXXX)
-chmod 0755 "$root" # the root directory of the clean system: every user traverses it
 cleanup() {
   umount -R "$root/dev" 2>/dev/null || umount -l "$root/dev" 2>/dev/null || true
   umount "$root/proc" "$root/tmp" 2>/dev/null || umount -l "$root/proc" "$root/tmp" 2>/dev/null || true
@@ -34,6 +33,9 @@ if [ ! -f "$cache" ]; then
 else
   tar -C "$root" -xzf "$cache"
 fi
+# The root directory of the clean system: every user traverses it (the archive of a mktemp -d
+# root records 0700).
+chmod 0755 "$root"
 mkdir -p "$root/root/pkg" "$root/root/app"
 cp "$PKG"/fcgi-host_*.deb "$PKG"/fcgi-host-dev_*.deb "$root/root/pkg/"
 cp -r "$HERE"/outoftree/. "$root/root/app/"
