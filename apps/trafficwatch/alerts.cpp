@@ -3,6 +3,7 @@
 #include "alerts.hpp"
 
 #include <fcgihost/config.hpp>
+#include <fh/sys/log.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -201,12 +202,7 @@ void Engine::set_id(const Alert& a, std::int64_t id) {
 }
 
 std::string rfc3339(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return fh::sys::utc_seconds(t);
 }
 
 nlohmann::json webhook_json(const Alert& a, const std::string& external_url) {

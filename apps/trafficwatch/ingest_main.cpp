@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <system_error>
 
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 namespace po = boost::program_options;
 
@@ -71,9 +71,9 @@ std::optional<Args> parse(int argc, char** argv) {
 
 // One ingest per database: a second one would read the same logs from the same positions and
 // count their lines twice. The lock goes with the process, kill -9 included.
-fh::detail::UniqueFd lock_database(const std::string& db) {
+fh::sys::UniqueFd lock_database(const std::string& db) {
   const std::string path = db + ".ingest-lock";
-  fh::detail::UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  fh::sys::UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!lock) throw std::system_error(errno, std::generic_category(), "open " + path);
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
     throw std::runtime_error("another trafficwatch-ingest is using " + db);

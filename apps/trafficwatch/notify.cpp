@@ -13,7 +13,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "sys/io.hpp"
+#include <fh/sys/io.hpp>
 
 extern char** environ;
 
@@ -34,14 +34,14 @@ Notifier::~Notifier() {
 void Notifier::send(const Alert& a) {
   const std::string line = alert_log_line(a);
   fh::log(fh::LogLevel::Warning, "alert " + line);
-  if (log_) fh::detail::write_all(log_.get(), line + "\n");
+  if (log_) fh::sys::write_all(log_.get(), line + "\n");
   if (command_.empty()) return;
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) {
     fh::log(fh::LogLevel::Error, "notify: pipe failed");
     return;
   }
-  fh::detail::UniqueFd rd(p[0]), wr(p[1]);
+  fh::sys::UniqueFd rd(p[0]), wr(p[1]);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, rd.get(), 0);
@@ -67,7 +67,7 @@ void Notifier::send(const Alert& a) {
   rd.reset();
   const std::string body =
       webhook_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  if (!fh::detail::write_all(wr.get(), body))
+  if (!fh::sys::write_all(wr.get(), body))
     fh::log(fh::LogLevel::Warning, "notify: the command did not read the whole alert");
 }
 

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 namespace tw {
 
@@ -30,7 +30,7 @@ public:
 
 private:
   std::string command_;
-  fh::detail::UniqueFd log_;
+  fh::sys::UniqueFd log_;
   std::vector<pid_t> children_;
 };
 

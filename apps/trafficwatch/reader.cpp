@@ -15,7 +15,7 @@
 namespace tw {
 namespace {
 
-using fh::detail::UniqueFd;
+using fh::sys::UniqueFd;
 
 UniqueFd open_ro(const char* path) {
   return UniqueFd(::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY));

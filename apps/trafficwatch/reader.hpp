@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 namespace tw {
 
@@ -57,7 +57,7 @@ public:
 
 private:
   bool open_path(Clock::time_point now); // opens path_ from its start; false if absent
-  bool open_fd(fh::detail::UniqueFd fd, std::int64_t offset);
+  bool open_fd(fh::sys::UniqueFd fd, std::int64_t offset);
   void reset_to_start(LineSink& sink, const char* why);
   void drop_partial(LineSink& sink, const char* why);   // counts the unfinished line
   void finish_partial(LineSink& sink, const char* why); // ... and moves offset_ to pos_
@@ -69,7 +69,7 @@ private:
 
   std::string path_, site_;
   ReaderOptions opt_;
-  fh::detail::UniqueFd fd_;
+  fh::sys::UniqueFd fd_;
   std::int64_t dev_ = 0, ino_ = 0, head_len_ = 0, head_hash_ = 0;
   std::int64_t offset_ = 0; // start of the first line not yet handed out
   std::int64_t pos_ = 0;    // file position of the next read

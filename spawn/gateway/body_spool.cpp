@@ -1,6 +1,8 @@
 // cgi-gateway: request body spooling (see body_spool.hpp).
 #include "body_spool.hpp"
 
+#include <fh/sys/io.hpp>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -12,24 +14,18 @@ namespace fh::gateway {
 namespace {
 
 // An anonymous temporary file in `dir`: O_TMPFILE where supported, else mkstemp + unlink.
-UniqueFd anonymous_file(const std::string& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+sys::UniqueFd anonymous_file(const std::string& dir) {
+  sys::UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
   if (fd) return fd;
   std::string tmpl = dir + "/cgi-gateway-body.XXXXXX";
   fd.reset(::mkostemp(tmpl.data(), O_CLOEXEC));
-  if (!fd) throw std::system_error(errno, std::generic_category(), "temporary file in " + dir);
+  if (!fd) sys::throw_errno("temporary file in " + dir);
   ::unlink(tmpl.c_str());
   return fd;
 }
 
 void write_all(int fd, const char* p, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) throw std::system_error(errno, std::generic_category(), "write request body spool");
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
+  if (!sys::write_all(fd, std::string_view(p, n))) sys::throw_errno("write request body spool");
 }
 
 } // namespace

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cgi_pump.hpp"
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 namespace fh::gateway {
 
@@ -27,7 +27,7 @@ public:
 private:
   BodySpool() = default;
   std::string memory_;
-  UniqueFd file_;
+  sys::UniqueFd file_;
   std::size_t size_ = 0, offset_ = 0;
 };
 

@@ -1,7 +1,8 @@
 // cgi-gateway: strict CGI header block parsing and FastCGI head rendering (see cgi_header.hpp).
 #include "cgi_header.hpp"
 
-#include "fcgihost/http_error.hpp"
+#include <fh/sys/http_status.hpp>
+#include <fh/sys/strings.hpp>
 
 #include <algorithm>
 #include <array>
@@ -16,19 +17,8 @@ bool is_tchar(unsigned char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+using sys::iequals;
+using sys::istarts_with;
 
 std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
@@ -140,7 +130,7 @@ HeadParse parse_cgi_head(std::string_view block) {
       r.head.status = 302;
     }
   }
-  if (r.head.reason.empty()) r.head.reason = std::string(reason_phrase(r.head.status));
+  if (r.head.reason.empty()) r.head.reason = std::string(sys::reason_phrase(r.head.status));
   r.ok = true;
   return r;
 }
@@ -163,15 +153,11 @@ std::string render_head(const CgiHead& head) {
 }
 
 std::string simple_response(int status) {
-  const std::string line = std::to_string(status) + " " + std::string(reason_phrase(status));
+  const std::string line = std::to_string(status) + " " + std::string(sys::reason_phrase(status));
   std::string out = "Status: " + line + "\r\nContent-Type: text/plain; charset=utf-8\r\n";
   if (status == 503) out += "Retry-After: 1\r\n";
   out += "\r\n" + line + "\n";
   return out;
-}
-
-std::string_view reason_phrase(int status) {
-  return fh::reason_phrase(status);
 }
 
 } // namespace fh::gateway

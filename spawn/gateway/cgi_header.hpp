@@ -49,7 +49,4 @@ std::string render_head(const CgiHead& head);
 // text/plain content type, and "NNN Reason\n" as the body.
 std::string simple_response(int status);
 
-// Standard reason phrase for `status`, or "Unknown".
-std::string_view reason_phrase(int status);
-
 } // namespace fh::gateway

@@ -52,7 +52,8 @@ void check(int rc, const char* what) {
 } // namespace
 
 ChildProcess ChildProcess::spawn(const SpawnSpec& spec) {
-  Pipe in = make_pipe("CGI stdin"), out = make_pipe("CGI stdout"), err = make_pipe("CGI stderr");
+  sys::Pipe in = sys::make_pipe("CGI stdin"), out = sys::make_pipe("CGI stdout"),
+            err = sys::make_pipe("CGI stderr");
   SpawnSetup s;
   check(posix_spawn_file_actions_adddup2(&s.fa, in.read.get(), 0), "spawn dup2 stdin");
   check(posix_spawn_file_actions_adddup2(&s.fa, out.write.get(), 1), "spawn dup2 stdout");

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 namespace fh::gateway {
 
@@ -35,9 +35,9 @@ public:
 
   pid_t pid() const noexcept { return pid_; }
   int pidfd() const noexcept { return pidfd_.get(); } // readable once the leader has exited
-  UniqueFd& in() noexcept { return in_; }             // write end of the child's stdin
-  UniqueFd& out() noexcept { return out_; }           // read end of the child's stdout
-  UniqueFd& err() noexcept { return err_; }           // read end of the child's stderr
+  sys::UniqueFd& in() noexcept { return in_; }        // write end of the child's stdin
+  sys::UniqueFd& out() noexcept { return out_; }      // read end of the child's stdout
+  sys::UniqueFd& err() noexcept { return err_; }      // read end of the child's stderr
 
   // The leader's wait status if it has exited, without reaping it (the zombie keeps the pgid
   // from being reused, so kill_group stays safe). nullopt while it runs.
@@ -52,7 +52,7 @@ private:
   pid_t pid_ = -1;
   bool reaped_ = false;
   int status_ = 0;
-  UniqueFd pidfd_, in_, out_, err_;
+  sys::UniqueFd pidfd_, in_, out_, err_;
 };
 
 // "exit status 3", "killed by signal 9 (Killed)" for a wait status.

@@ -14,7 +14,6 @@
 #include "cgi_header.hpp"
 #include "cgi_pump.hpp"
 #include "child_process.hpp"
-#include "fcgihost/log.hpp"
 #include "listener.hpp"
 #include "path_resolver.hpp"
 
@@ -56,7 +55,7 @@ public:
 
   // Reads BEGIN_REQUEST + PARAMS from `conn`. False if libfcgi rejected the connection (it is
   // closed then). `keep_conn_asked` reports whether the web server set FCGI_KEEP_CONN.
-  bool begin(UniqueFd conn, bool& keep_conn_asked) {
+  bool begin(sys::UniqueFd conn, bool& keep_conn_asked) {
     req_.ipcFd = conn.release();
     req_.keepConnection = 1;
     if (FCGX_Accept_r(&req_) != 0) {
@@ -175,8 +174,8 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
   if (script.status != 0) {
     // The path (and the segment some reasons quote) is the client's: capped and escaped.
     ctx.log.log(Level::Warning, rid,
-                "client error: " + std::to_string(script.status) + " for " + fh::log_safe(path) +
-                    ": " + fh::log_safe(script.reason));
+                "client error: " + std::to_string(script.status) + " for " + sys::log_safe(path) +
+                    ": " + sys::log_safe(script.reason));
     sink.write(simple_response(script.status));
     return false;
   }
@@ -192,7 +191,7 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
   CgiSlots::Slot slot = ctx.slots.acquire(ctx.config.queue_wait);
   if (!slot) {
     ctx.log.log(Level::Warning, rid,
-                "overload: no free CGI slot for " + fh::log_safe(path) + ", sent 503");
+                "overload: no free CGI slot for " + sys::log_safe(path) + ", sent 503");
     sink.write(simple_response(503));
     return false;
   }
@@ -214,7 +213,7 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
   unsigned long served = 0;
   bool warned_keep_conn = false;
   for (;;) {
-    UniqueFd conn = accept_connection(ctx.listen_fd, ctx.stop_fd);
+    sys::UniqueFd conn = accept_connection(ctx.listen_fd, ctx.stop_fd);
     if (!conn) return;
     bool keep_conn = false;
     if (!session.begin(std::move(conn), keep_conn)) continue;

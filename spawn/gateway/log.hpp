@@ -1,14 +1,16 @@
-// cgi-gateway: Logger, one line per event on the gateway's stderr:
-//   2024-05-01T12:00:00.123Z warn cgi-gateway[123] req=abc message
-// Thread-safe (one write(2) per line under a mutex); never writes to the FastCGI err stream.
+// cgi-gateway: Logger, one line per event on the gateway's stderr in the project's log format
+// (fh/sys/log.hpp), the message led by the request id:
+//   2026-11-30T08:12:46.123Z warning cgi-gateway[123] req=abc message
+// Thread-safe (one write(2) per line); never writes to the FastCGI err stream.
 #pragma once
 
-#include <mutex>
+#include <fh/sys/log.hpp>
+
 #include <string_view>
 
 namespace fh::gateway {
 
-enum class Level { Info, Warning, Error };
+using Level = sys::Level;
 
 class Logger {
 public:
@@ -22,7 +24,6 @@ public:
 
 private:
   int fd_;
-  std::mutex mu_;
 };
 
 } // namespace fh::gateway

@@ -14,7 +14,8 @@
 #include "gateway.hpp"
 #include "listener.hpp"
 #include "path_resolver.hpp"
-#include "sys/fd_limit.hpp"
+#include <fh/sys/fd_limit.hpp>
+#include <fh/sys/socket.hpp>
 
 namespace po = boost::program_options;
 using namespace fh::gateway;
@@ -146,28 +147,31 @@ int main(int argc, char** argv) {
   auto opts = parse(argc, argv, rc);
   if (!opts) return rc;
   ensure_std_fds();
-  fh::detail::raise_fd_limit();
+  fh::sys::raise_fd_limit();
   Logger log;
   try {
-    Pipe stop = make_pipe("self-pipe", O_NONBLOCK);
+    fh::sys::Pipe stop = fh::sys::make_pipe("self-pipe", O_NONBLOCK);
     g_stop_pipe_w = stop.write.get();
     install_signal_handlers();
     if (const int e = FCGX_Init(); e != 0) throw std::runtime_error("FCGX_Init failed");
-    Listener listener;
-    if (!opts->bind.empty())
-      listener = bind_tcp(opts->bind, opts->backlog);
-    else if (!opts->socket.empty())
-      listener = bind_unix(opts->socket, opts->socket_mode, opts->backlog);
-    else if (is_listening_socket(0))
-      listener = Listener{UniqueFd(), 0, "fd 0"};
-    else {
+    // The socket we bound (its unix socket file goes with it), or fd 0 as spawn hands it over.
+    fh::sys::ListenSocket bound;
+    if (!opts->bind.empty()) {
+      bound = fh::sys::listen_tcp(opts->bind, opts->backlog);
+    } else if (!opts->socket.empty()) {
+      fh::sys::UnixSocketOptions unix_options;
+      unix_options.mode = static_cast<mode_t>(opts->socket_mode);
+      bound = fh::sys::listen_unix(opts->socket, opts->backlog, unix_options);
+    } else if (!fh::sys::is_listening_socket(0)) {
       std::cerr << "cgi-gateway: fd 0 is not a listening socket; start me under spawn or "
                    "spawn-fcgi, or pass --bind HOST:PORT or --socket PATH\n";
       return 2;
     }
-    prepare_listener(listener.fd);
+    const int listen_fd = bound ? bound.fd() : 0;
+    const std::string address = bound ? bound.address() : "fd 0";
+    prepare_listener(listen_fd);
     CgiSlots slots(opts->config.max_cgi);
-    const GatewayContext ctx{opts->config, slots, log, listener.fd, stop.read.get()};
+    const GatewayContext ctx{opts->config, slots, log, listen_fd, stop.read.get()};
 
     sigset_t stops, old;
     sigemptyset(&stops);
@@ -179,14 +183,12 @@ int main(int argc, char** argv) {
       workers.emplace_back([&ctx, i] { worker_loop(ctx, i); });
     pthread_sigmask(SIG_SETMASK, &old, nullptr); // only this thread takes the stop signals
     log.log(Level::Info, "-",
-            "listening on " + listener.address + ", cgi-dir " + opts->config.cgi_root +
-                ", prefix '" + opts->config.url_prefix + "', threads " +
-                std::to_string(opts->config.threads) + ", max-cgi " +
-                std::to_string(opts->config.max_cgi));
+            "listening on " + address + ", cgi-dir " + opts->config.cgi_root + ", prefix '" +
+                opts->config.url_prefix + "', threads " + std::to_string(opts->config.threads) +
+                ", max-cgi " + std::to_string(opts->config.max_cgi));
     for (auto& t : workers)
       t.join();
     log.log(Level::Info, "-", "stopped: in-flight requests finished");
-    if (!opts->socket.empty()) ::unlink(opts->socket.c_str());
     g_stop_pipe_w = -1;
     return 0;
   } catch (const std::exception& e) {

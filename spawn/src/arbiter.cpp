@@ -38,7 +38,7 @@ Arbiter::Arbiter(SpawnConfig cfg, int argc, const char* const* argv)
 void Arbiter::watch_binaries() {
   for (auto& p : pools_) {
     if (!p->config().reload_on_change) continue;
-    if (!inotify_) inotify_ = UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (!inotify_) inotify_ = fh::sys::UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     std::string dir = std::filesystem::path(p->config().app).parent_path().string();
     if (dir.empty()) dir = ".";
     int wd = ::inotify_add_watch(inotify_.get(), dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);

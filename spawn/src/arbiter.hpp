@@ -5,7 +5,7 @@
 #include "config.hpp"
 #include "control.hpp"
 #include "pool.hpp"
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <map>
 #include <memory>
@@ -38,7 +38,7 @@ private:
   const char* const* argv_;
   std::vector<std::unique_ptr<Pool>> pools_;
   std::unique_ptr<ControlServer> control_;
-  UniqueFd inotify_;
+  fh::sys::UniqueFd inotify_;
   std::map<int, std::vector<Pool*>> watches_; // inotify wd -> pools whose app lives in that dir
   std::map<Pool*, double> pending_reload_;    // debounced binary-change reloads
   bool stopping_ = false;

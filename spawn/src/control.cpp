@@ -1,6 +1,10 @@
 // control.cpp: non-blocking accept/read/write of the status socket's HTTP/1.0 exchanges.
 #include "control.hpp"
 
+#include "config.hpp"
+
+#include <fh/sys/http_status.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
@@ -9,61 +13,40 @@
 namespace spawn {
 namespace {
 
-PoolConfig control_listen(const std::string& where) {
-  PoolConfig p;
-  p.name = "control";
-  p.backlog = 64;
-  if (where.find('/') != std::string::npos) {
-    p.socket = where;
-    p.socket_mode = 0600;
-    return p;
-  }
-  std::size_t colon = where.rfind(':');
-  if (colon == std::string::npos)
-    throw ConfigError("control: give a unix socket path or HOST:PORT, not " + where);
-  p.address = where.substr(0, colon);
-  p.port = std::stoi(where.substr(colon + 1));
-  return p;
-}
+constexpr int kControlBacklog = 64;
 
-const char* reason(int status) {
-  switch (status) {
-  case 200:
-    return "OK";
-  case 400:
-    return "Bad Request";
-  case 404:
-    return "Not Found";
-  case 405:
-    return "Method Not Allowed";
-  case 409:
-    return "Conflict";
-  default:
-    return "Error";
+fh::sys::ListenSocket bind_control(const std::string& where) {
+  if (where.find('/') != std::string::npos) {
+    fh::sys::UnixSocketOptions owner_only;
+    owner_only.mode = 0600;
+    return fh::sys::listen_unix(where, kControlBacklog, owner_only);
   }
+  if (where.rfind(':') == std::string::npos)
+    throw ConfigError("control: give a unix socket path or HOST:PORT, not " + where);
+  return fh::sys::listen_tcp(where, kControlBacklog);
 }
 
 } // namespace
 
 ControlServer::ControlServer(const std::string& where, Render render)
-    : listener_(std::make_unique<Listener>(control_listen(where))), render_(std::move(render)),
+    : listener_(bind_control(where)), render_(std::move(render)),
       commands_(where.find('/') != std::string::npos) {
-  int fl = ::fcntl(listener_->fd(), F_GETFL);
-  ::fcntl(listener_->fd(), F_SETFL, fl | O_NONBLOCK);
+  const int fl = ::fcntl(listener_.fd(), F_GETFL);
+  ::fcntl(listener_.fd(), F_SETFL, fl | O_NONBLOCK);
 }
 
 void ControlServer::fds(std::vector<int>& out) const {
-  out.push_back(listener_->fd());
+  out.push_back(listener_.fd());
   for (auto& c : conns_)
     out.push_back(c->fd.get());
 }
 
 void ControlServer::accept_all(double now) {
   for (int i = 0; i < 16; ++i) {
-    int fd = ::accept4(listener_->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     auto c = std::make_unique<Conn>();
-    c->fd = UniqueFd(fd);
+    c->fd = fh::sys::UniqueFd(fd);
     c->opened = now;
     conns_.push_back(std::move(c));
   }
@@ -85,7 +68,7 @@ void ControlServer::serve(Conn& c) {
          commands_ ? "only GET, HEAD and POST\n"
                    : "read-only: commands need the unix control socket\n"};
   }
-  c.out = "HTTP/1.0 " + std::to_string(r.status) + " " + reason(r.status) +
+  c.out = "HTTP/1.0 " + std::to_string(r.status) + " " + fh::sys::reason_phrase(r.status) +
           "\r\nContent-Type: " + r.content_type +
           "\r\nContent-Length: " + std::to_string(r.body.size()) +
           "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" +
@@ -93,7 +76,7 @@ void ControlServer::serve(Conn& c) {
 }
 
 void ControlServer::on_ready(int fd, double now) {
-  if (fd == listener_->fd()) {
+  if (fd == listener_.fd()) {
     accept_all(now);
     return;
   }

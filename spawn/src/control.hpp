@@ -4,8 +4,7 @@
 // POST commands (`spawn ctl`) are accepted on a unix socket only (mode 0600: the owner's).
 #pragma once
 
-#include "listener.hpp"
-#include "unique_fd.hpp"
+#include <fh/sys/socket.hpp>
 
 #include <functional>
 #include <memory>
@@ -23,24 +22,25 @@ public:
   // handle(method, path_and_query) for GET, HEAD and (unix socket only) POST.
   using Render = std::function<Reply(const std::string& method, const std::string& target)>;
 
-  // Binds `where` (a path containing '/' is a unix socket, else HOST:PORT). Throws like Listener.
+  // Binds `where` (a path containing '/' is a unix socket, mode 0600, else HOST:PORT). Throws
+  // ConfigError for neither, else like fh::sys::listen_tcp / listen_unix.
   ControlServer(const std::string& where, Render render);
 
   void fds(std::vector<int>& out) const; // listen socket + open connections
   void on_ready(int fd, double now);     // fd from fds() is readable/writable
   void expire(double now);               // drops connections older than 2 s
-  const std::string& describe() const { return listener_->describe(); }
+  const std::string& describe() const { return listener_.address(); }
 
 private:
   struct Conn {
-    UniqueFd fd;
+    fh::sys::UniqueFd fd;
     std::string in, out;
     double opened = 0;
   };
   void accept_all(double now);
   void serve(Conn& c);
 
-  std::unique_ptr<Listener> listener_;
+  fh::sys::ListenSocket listener_;
   Render render_;
   bool commands_ = false; // POST accepted (a unix socket)
   std::vector<std::unique_ptr<Conn>> conns_;

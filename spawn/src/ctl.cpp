@@ -2,7 +2,7 @@
 // socket (unix path or HOST:PORT), the answer's body printed, its status turned into the exit code.
 #include "ctl.hpp"
 
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <cstring>
 #include <iostream>
@@ -25,15 +25,15 @@ constexpr const char* kCtlUsage =
     "SOCKET is the master's --control: a unix socket path (commands need it) or HOST:PORT\n"
     "(status only). Exit status: 0 done, 1 refused or unreachable, 2 usage.\n";
 
-UniqueFd connect_to(const std::string& where) {
+fh::sys::UniqueFd connect_to(const std::string& where) {
   if (where.find('/') != std::string::npos) {
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
     if (where.size() >= sizeof a.sun_path) throw std::runtime_error("socket path too long");
     std::memcpy(a.sun_path, where.c_str(), where.size() + 1);
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    fh::sys::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-      sys_error("connect " + where);
+      fh::sys::throw_errno("connect " + where);
     return fd;
   }
   std::size_t colon = where.rfind(':');
@@ -43,22 +43,22 @@ UniqueFd connect_to(const std::string& where) {
   std::string host = where.substr(0, colon), port = where.substr(colon + 1);
   if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0)
     throw std::runtime_error(where + ": " + gai_strerror(rc));
-  UniqueFd fd(::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  fh::sys::UniqueFd fd(::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   int rc = fd ? ::connect(fd.get(), res->ai_addr, res->ai_addrlen) : -1;
   ::freeaddrinfo(res);
-  if (rc != 0) sys_error("connect " + where);
+  if (rc != 0) fh::sys::throw_errno("connect " + where);
   return fd;
 }
 
 // Sends the request, returns {status, body}. Throws on I/O failure.
 std::pair<int, std::string> round_trip(const std::string& where, const std::string& request) {
-  UniqueFd fd = connect_to(where);
+  fh::sys::UniqueFd fd = connect_to(where);
   timeval tv{10, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   for (std::size_t off = 0; off < request.size();) {
     ssize_t n = ::send(fd.get(), request.data() + off, request.size() - off, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) sys_error("send to " + where);
+    if (n <= 0) fh::sys::throw_errno("send to " + where);
     off += static_cast<std::size_t>(n);
   }
   std::string reply;
@@ -66,7 +66,7 @@ std::pair<int, std::string> round_trip(const std::string& where, const std::stri
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) sys_error("read from " + where);
+    if (n < 0) fh::sys::throw_errno("read from " + where);
     if (n == 0) break;
     reply.append(buf, static_cast<std::size_t>(n));
   }

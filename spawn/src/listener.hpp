@@ -1,10 +1,11 @@
-// listener.hpp: the listen sockets the master binds and holds (never FCGX_OpenSocket): TCP on an
-// explicit address (127.0.0.1 by default) or a unix socket that is never stolen from a live
-// owner; plus the kernel's accept-queue depth for the status page.
+// listener.hpp: a pool's listen socket, which the master binds (fh/sys/socket.hpp: TCP on an
+// explicit address, 127.0.0.1 by default, or a unix socket never stolen from a live owner) and
+// holds; plus the kernel's accept-queue depth for the status page.
 #pragma once
 
 #include "config.hpp"
-#include "unique_fd.hpp"
+
+#include <fh/sys/socket.hpp>
 
 #include <string>
 
@@ -12,25 +13,21 @@ namespace spawn {
 
 class Listener {
 public:
-  // Binds and listens as the pool says. Throws std::system_error / ConfigError with a message
-  // naming the address. A unix socket path that answers connect() is refused; a dead one removed.
+  // Binds and listens as the pool says. Throws std::system_error / std::invalid_argument /
+  // std::runtime_error with a message naming the address. A unix socket path that answers
+  // connect() is refused; a dead one removed. The unix socket file goes with this object.
   explicit Listener(const PoolConfig& pool);
-  Listener(Listener&&) = default;
-  Listener& operator=(Listener&&) = default;
-  ~Listener(); // unlinks a unix socket this object created
 
-  int fd() const { return fd_.get(); }
-  const std::string& describe() const { return text_; } // "127.0.0.1:9000" or "unix:/path"
-  bool is_unix() const { return !path_.empty(); }
+  int fd() const { return sock_.fd(); }
+  const std::string& describe() const { return sock_.address(); } // "127.0.0.1:9000", "unix:/p"
+  bool is_unix() const { return sock_.is_unix(); }
 
   // Connections waiting in the accept queue (-1 when unknown), and the queue's limit.
   int queue_depth() const;
   int queue_limit() const { return backlog_; }
 
 private:
-  UniqueFd fd_;
-  std::string path_; // unix socket we own (unlinked on destruction)
-  std::string text_;
+  fh::sys::ListenSocket sock_;
   int backlog_ = 0;
 };
 

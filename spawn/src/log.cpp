@@ -1,13 +1,10 @@
-// log.cpp: formats and writes the master's log lines with single write() calls, so lines from the
-// master never interleave mid-line with anything else appending to the same file.
+// log.cpp: where the master's log lines go (stderr or a reopenable file), each written with one
+// write() so that lines never interleave mid-line; the line format is fh_sys's.
 #include "log.hpp"
 
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
-#include <cstdio>
-#include <ctime>
 #include <fcntl.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 namespace spawn {
@@ -15,7 +12,7 @@ namespace {
 
 struct LogTarget {
   std::string path;
-  UniqueFd fd; // empty: stderr
+  fh::sys::UniqueFd fd; // empty: stderr
 };
 
 // The log destination, owned here for the process's lifetime (set once at start, reopened on USR1).
@@ -24,46 +21,13 @@ LogTarget& target() {
   return t;
 }
 
-const char* level_name(Level l) {
-  switch (l) {
-  case Level::Debug:
-    return "debug";
-  case Level::Info:
-    return "info";
-  case Level::Warning:
-    return "warning";
-  case Level::Error:
-    return "error";
-  }
-  return "?";
+int target_fd() {
+  return target().fd ? target().fd.get() : STDERR_FILENO;
 }
 
-void write_line(std::string_view level, std::string_view who, int pid, std::string_view msg) {
-  timeval tv{};
-  gettimeofday(&tv, nullptr);
-  tm t{};
-  localtime_r(&tv.tv_sec, &t);
-  char ts[64];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ld", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                static_cast<long>(tv.tv_usec / 1000));
-  std::string line;
-  line.reserve(msg.size() + 64);
-  line.append(ts).append(" ").append(level).append(" ").append(who);
-  line.append("[").append(std::to_string(pid)).append("] ").append(msg).append("\n");
-  int fd = target().fd ? target().fd.get() : STDERR_FILENO;
-  std::string_view rest = line;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-UniqueFd open_log(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd) sys_error("open log file " + path);
+fh::sys::UniqueFd open_log(const std::string& path) {
+  fh::sys::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) fh::sys::throw_errno("open log file " + path);
   return fd;
 }
 
@@ -84,11 +48,21 @@ void log_reopen() {
 }
 
 void log(Level level, std::string_view message) {
-  write_line(level_name(level), "spawn", static_cast<int>(getpid()), message);
+  fh::sys::write_log_line(target_fd(), level, "spawn", static_cast<long>(::getpid()), message);
 }
 
 void log_worker_line(std::string_view pool, int pid, std::string_view line) {
-  write_line("info", pool, pid, line);
+  const auto parsed = fh::sys::parse_log_line(line);
+  if (!parsed) {
+    fh::sys::write_log_line(target_fd(), Level::Info, pool, pid, line);
+    return;
+  }
+  // A line from another process than the worker (a child it started) keeps its name and pid.
+  std::string message;
+  if (parsed->pid != pid)
+    message.append(parsed->who).append("[").append(std::to_string(parsed->pid)).append("] ");
+  message.append(parsed->message);
+  fh::sys::write_log_line(target_fd(), parsed->level, pool, pid, message);
 }
 
 } // namespace spawn

@@ -6,7 +6,7 @@
 #include "config.hpp"
 #include "ctl.hpp"
 #include "log.hpp"
-#include "sys/fd_limit.hpp"
+#include <fh/sys/fd_limit.hpp>
 
 #include <cstdio>
 #include <fcntl.h>
@@ -51,9 +51,9 @@ void log_run_as(const spawn::SpawnConfig& cfg) {
 // Returns the write end the child uses to signal readiness (-1 in the foreground).
 int daemonize() {
   int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) spawn::sys_error("pipe2");
+  if (::pipe2(p, O_CLOEXEC) != 0) fh::sys::throw_errno("pipe2");
   pid_t pid = ::fork();
-  if (pid < 0) spawn::sys_error("fork");
+  if (pid < 0) fh::sys::throw_errno("fork");
   if (pid > 0) {
     ::close(p[1]);
     char c = 0;
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    fh::detail::raise_fd_limit(); // before the workers fork: they inherit it
+    fh::sys::raise_fd_limit(); // before the workers fork: they inherit it
     spawn::log_open(cfg.log_file);
     spawn::Arbiter arbiter(cfg, argc, argv);
     log_run_as(cfg);

@@ -8,7 +8,7 @@
 #include "pool_policy.hpp"
 #include "scoreboard.hpp"
 #include "status.hpp"
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <map>
 #include <memory>
@@ -50,7 +50,7 @@ public:
 private:
   struct Process {
     int slot = -1;
-    UniqueFd output;
+    fh::sys::UniqueFd output;
     std::string partial; // incomplete output line
   };
 

@@ -2,7 +2,6 @@
 // gunicorn's arbiter (spawn/reap/murder/manage), escalation (TERM, TERM again, KILL) from nginx.
 #include "pool_policy.hpp"
 
-#include "fcgihost/log.hpp"
 #include "log.hpp"
 
 #include <fcgihost/scoreboard.hpp>
@@ -139,7 +138,7 @@ void PoolPolicy::murder_hung(Worker& w, double now) {
   if (cfg_.timeout <= 0 || w.last.busy == 0 || w.state == WorkerState::Killed) return;
   if (w.last.running_s < cfg_.timeout) return;
   log_error(tag() + "worker " + std::to_string(w.pid) + " killed for timeout: " +
-            fh::log_safe(w.last.method) + " " + fh::log_safe(w.last.uri) + " ran " +
+            fh::sys::log_safe(w.last.method) + " " + fh::sys::log_safe(w.last.uri) + " ran " +
             fmt_seconds(w.last.running_s) + " (timeout " + fmt_seconds(cfg_.timeout) + ")");
   w.reason = "timeout";
   w.state = WorkerState::Ready; // let retire() send the KILL even when it was retiring

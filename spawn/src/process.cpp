@@ -55,16 +55,16 @@ StartedWorker start_worker(const ExecPlan& plan) {
   const char* dir = plan.chdir.empty() ? nullptr : plan.chdir.c_str();
   const char* run_as = plan.run_as.name.c_str();
 
-  UniqueFd devnull; // fd 0 of a worker without a listen socket (a daemon)
+  fh::sys::UniqueFd devnull; // fd 0 of a worker without a listen socket (a daemon)
   int listen_fd = plan.listen_fd;
   if (listen_fd < 0) {
-    devnull = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!devnull) sys_error("open /dev/null");
+    devnull = fh::sys::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!devnull) fh::sys::throw_errno("open /dev/null");
     listen_fd = devnull.get();
   }
   int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) sys_error("pipe2 for worker output");
-  UniqueFd out_r(p[0]), out_w(p[1]);
+  if (::pipe2(p, O_CLOEXEC) != 0) fh::sys::throw_errno("pipe2 for worker output");
+  fh::sys::UniqueFd out_r(p[0]), out_w(p[1]);
   pid_t parent = ::getpid();
   // Block every signal across fork: until the child has reset its dispositions, a signal sent to
   // it would run the master's handler there and write into the master's self-pipe.
@@ -75,7 +75,7 @@ StartedWorker start_worker(const ExecPlan& plan) {
   if (pid < 0) {
     int err = errno;
     sigprocmask(SIG_SETMASK, &saved, nullptr);
-    sys_error("fork worker " + plan.path, err);
+    fh::sys::throw_errno("fork worker " + plan.path, err);
   }
   if (pid == 0) {
     // Child: async-signal-safe calls only from here to execve.

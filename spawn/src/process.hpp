@@ -3,7 +3,7 @@
 #pragma once
 
 #include "privileges.hpp"
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <string>
 #include <sys/types.h>
@@ -23,7 +23,7 @@ struct ExecPlan {
 
 struct StartedWorker {
   pid_t pid = -1;
-  UniqueFd output; // read end of the worker's stdout+stderr pipe (non-blocking, CLOEXEC)
+  fh::sys::UniqueFd output; // read end of the worker's stdout+stderr pipe (non-blocking, CLOEXEC)
 };
 
 // Forks and execs the plan. The child gets: fd 0 = listen socket (or /dev/null), fd 1+2 = a pipe to

@@ -10,15 +10,15 @@ namespace spawn {
 namespace sb = fh::scoreboard;
 
 Scoreboard::Scoreboard(const std::string& name, std::uint32_t slots) : used_(slots, false) {
-  fd_ = UniqueFd(::memfd_create(("fh-scoreboard-" + name).c_str(), MFD_CLOEXEC));
-  if (!fd_) sys_error("memfd_create scoreboard " + name);
+  fd_ = fh::sys::UniqueFd(::memfd_create(("fh-scoreboard-" + name).c_str(), MFD_CLOEXEC));
+  if (!fd_) fh::sys::throw_errno("memfd_create scoreboard " + name);
   size_ = sb::region_size(slots);
   if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0)
-    sys_error("ftruncate scoreboard " + name);
+    fh::sys::throw_errno("ftruncate scoreboard " + name);
   base_ = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
   if (base_ == MAP_FAILED) {
     base_ = nullptr;
-    sys_error("mmap scoreboard " + name);
+    fh::sys::throw_errno("mmap scoreboard " + name);
   }
   auto* h = static_cast<sb::Header*>(base_);
   h->magic = sb::kMagic;

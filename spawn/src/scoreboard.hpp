@@ -2,7 +2,7 @@
 // one memfd per pool, mapped before any fork and handed to each worker at fd 3 with its slot index.
 #pragma once
 
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <cstdint>
 #include <fcgihost/scoreboard.hpp>
@@ -39,7 +39,7 @@ public:
   WorkerView view(int slot) const;
 
 private:
-  UniqueFd fd_;
+  fh::sys::UniqueFd fd_;
   void* base_ = nullptr;
   std::size_t size_ = 0;
   std::vector<bool> used_;

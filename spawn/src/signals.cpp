@@ -2,7 +2,7 @@
 // file-static: the handler needs it and can be given nothing else.
 #include "signals.hpp"
 
-#include "unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -29,7 +29,7 @@ extern "C" void on_signal(int sig) {
 
 int signals_init() {
   int p[2];
-  if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) sys_error("pipe2 self-pipe");
+  if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) fh::sys::throw_errno("pipe2 self-pipe");
   g_pipe_read = p[0];
   g_pipe_write = p[1];
   struct sigaction sa {};
@@ -37,7 +37,7 @@ int signals_init() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   for (int s : kSignals)
-    if (sigaction(s, &sa, nullptr) != 0) sys_error("sigaction");
+    if (sigaction(s, &sa, nullptr) != 0) fh::sys::throw_errno("sigaction");
   struct sigaction ign {};
   ign.sa_handler = SIG_IGN;
   sigemptyset(&ign.sa_mask);
@@ -56,15 +56,6 @@ std::vector<int> signals_drain() {
       out.push_back(buf[i]);
   }
   return out;
-}
-
-void signals_reset_defaults() {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  for (int s : kSignals)
-    sigaction(s, &dfl, nullptr);
-  sigaction(SIGPIPE, &dfl, nullptr);
 }
 
 } // namespace spawn

@@ -11,7 +11,5 @@ namespace spawn {
 int signals_init();
 // Reads every pending signal number from the pipe (non-blocking).
 std::vector<int> signals_drain();
-// Restores default dispositions (used by tests/fork paths that must not inherit handlers).
-void signals_reset_defaults();
 
 } // namespace spawn

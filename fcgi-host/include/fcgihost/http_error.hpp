@@ -3,6 +3,8 @@
 // abort()); App::handle turns it into a response through the app's error handlers.
 #pragma once
 
+#include <fh/sys/http_status.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -29,6 +31,6 @@ private:
 [[noreturn]] void abort(int status, std::string message = {});
 
 // The reason phrase of an HTTP status ("Not Found"), or "Unknown" for a code we do not name.
-const char* reason_phrase(int status) noexcept;
+using sys::reason_phrase;
 
 } // namespace fh

@@ -2,8 +2,8 @@
 // byte for byte) and the typed conversions with their error messages.
 #include "fcgihost/config.hpp"
 
-#include "sys/io.hpp"
-#include "sys/unique_fd.hpp"
+#include <fh/sys/io.hpp>
+#include <fh/sys/unique_fd.hpp>
 
 #include <cerrno>
 #include <charconv>
@@ -18,11 +18,11 @@ namespace {
 // Reads the whole file with plain read(2): no iostream, so a CGI program that reads its config
 // pays for no locale set-up. False when the file cannot be opened or read.
 bool read_file(const std::string& path, std::string& out) {
-  detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
   char buf[4096];
   for (;;) {
-    const long n = detail::read_some(fd.get(), buf, sizeof buf);
+    const long n = sys::read_some(fd.get(), buf, sizeof buf);
     if (n < 0) return false;
     if (n == 0) return true;
     out.append(buf, static_cast<std::size_t>(n));

@@ -4,6 +4,8 @@
 
 #include "fcgihost/http_error.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -32,12 +34,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sys::iequals;
 
 void check_field(const std::string& s, const Limits& limits, const char* what) {
   if (s.size() > limits.max_param_bytes)

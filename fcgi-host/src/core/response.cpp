@@ -2,6 +2,7 @@
 // contain CR, LF or NUL (no header splitting), cookie values must be RFC 6265 cookie-octets.
 #include "fcgihost/response.hpp"
 
+#include <fh/sys/strings.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -29,12 +30,7 @@ void check_value(std::string_view value) {
     throw std::invalid_argument("header value contains CR, LF or NUL");
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using sys::iequals;
 
 std::string http_date(std::time_t t) {
   std::tm tm{};

@@ -4,11 +4,11 @@
 // costs and their fixes are in docs/architecture.md, "CGI start-up".
 #include "fcgihost/main.hpp"
 
+#include "config/config_path.hpp"
 #include "fcgihost/log.hpp"
 #include "io/body_reader.hpp"
 #include "io/response_writer.hpp"
-#include "sys/config_path.hpp"
-#include "sys/io.hpp"
+#include <fh/sys/io.hpp>
 
 #include <cstdlib>
 #include <cstring>
@@ -29,7 +29,7 @@ int usage(const char* argv0) {
                     "A CGI program (RFC 3875): run it from a web server's cgi-bin, with\n"
                     "REQUEST_METHOD and the other meta-variables in its environment. Its config\n"
                     "is APP_CONFIG_FILE, else NAME.ini beside the binary; arguments are ignored.\n";
-  fh::detail::write_all(STDERR_FILENO, msg);
+  fh::sys::write_all(STDERR_FILENO, msg);
   return 2;
 }
 
@@ -57,11 +57,10 @@ int main(int /*argc*/, char** argv) {
     const fh::App app = make_app();
     fh::detail::read_body(
         raw, app.limits(),
-        [](char* buf, std::size_t n) { return fh::detail::read_some(STDIN_FILENO, buf, n); },
-        false);
+        [](char* buf, std::size_t n) { return fh::sys::read_some(STDIN_FILENO, buf, n); }, false);
     const bool head = raw.param("REQUEST_METHOD") == "HEAD";
     const fh::Response response = app.handle(std::move(raw));
-    if (!fh::detail::write_all(STDOUT_FILENO, fh::detail::serialize_response(response, head)))
+    if (!fh::sys::write_all(STDOUT_FILENO, fh::detail::serialize_response(response, head)))
       fh::log(fh::LogLevel::Info, "client gone: could not write the response");
     return 0;
   } catch (const std::exception& e) {
@@ -69,6 +68,6 @@ int main(int /*argc*/, char** argv) {
   } catch (...) {
     fh::log(fh::LogLevel::Error, "cannot start the app: unknown exception");
   }
-  fh::detail::write_all(STDOUT_FILENO, kBootFailure);
+  fh::sys::write_all(STDOUT_FILENO, kBootFailure);
   return 1;
 }

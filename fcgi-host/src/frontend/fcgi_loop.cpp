@@ -9,7 +9,7 @@
 #include "fcgihost/log.hpp"
 #include "frontend/worker_status.hpp"
 #include "io/response_writer.hpp"
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <cerrno>
 #include <cstdlib>
@@ -69,7 +69,7 @@ unsigned fd_budget() {
 struct ConnectionLoop::Conn {
   Conn(int fd_, std::uint64_t key_, const FcgiLimits& limits)
       : fd(fd_), key(key_), parser(limits) {}
-  UniqueFd fd;
+  sys::UniqueFd fd;
   std::uint64_t key;
   FcgiParser parser;
   std::string out; // answer bytes not yet taken by the peer

@@ -4,13 +4,13 @@
 // The protocol's record types are libfcgi's <fastcgi.h> (io/fcgi_protocol); never fcgi_stdio.h.
 #include "fcgihost/main.hpp"
 
+#include "config/config_path.hpp"
 #include "fcgihost/log.hpp"
 #include "fcgihost/scoreboard.hpp"
-#include "frontend/fcgi_listen.hpp"
 #include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
-#include "sys/config_path.hpp"
-#include "sys/fd_limit.hpp"
+#include <fh/sys/fd_limit.hpp>
+#include <fh/sys/socket.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -36,7 +36,7 @@ struct Options {
   fh::detail::LoopOptions loop;
 };
 
-std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd& owned) {
+std::optional<Options> parse_options(int argc, char** argv, fh::sys::ListenSocket& owned) {
   Options opt;
   std::string bind, socket_path, config;
   int backlog = 1024;
@@ -83,11 +83,11 @@ std::optional<Options> parse_options(int argc, char** argv, fh::detail::UniqueFd
   opt.loop.read_timeout = std::chrono::milliseconds(static_cast<long>(read_timeout * 1000));
   opt.loop.idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_timeout * 1000));
   if (!bind.empty())
-    owned = fh::detail::listen_tcp(bind, backlog);
+    owned = fh::sys::listen_tcp(bind, backlog);
   else if (!socket_path.empty())
-    owned = fh::detail::listen_unix(socket_path, backlog);
-  opt.loop.listen_fd = owned ? owned.get() : 0;
-  if (!owned && !fh::detail::is_listening_socket(0))
+    owned = fh::sys::listen_unix(socket_path, backlog);
+  opt.loop.listen_fd = owned ? owned.fd() : 0;
+  if (!owned && !fh::sys::is_listening_socket(0))
     throw std::invalid_argument("fd 0 is not a listening socket: run under spawn or spawn-fcgi, "
                                 "or pass --bind HOST:PORT / --socket PATH");
   return opt;
@@ -106,7 +106,7 @@ void install_handlers() {
 
 int main(int argc, char** argv) {
   Options opt;
-  fh::detail::UniqueFd owned;
+  fh::sys::ListenSocket owned;
   try {
     auto parsed = parse_options(argc, argv, owned);
     if (!parsed) return 0;
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   }
 
   // TERM/INT/QUIT/HUP are blocked in every thread and taken synchronously by the main thread.
-  fh::detail::raise_fd_limit();
+  fh::sys::raise_fd_limit();
   install_handlers();
   sigset_t control;
   sigemptyset(&control);

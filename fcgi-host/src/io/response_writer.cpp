@@ -3,19 +3,14 @@
 
 #include "fcgihost/http_error.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <cctype>
 
 namespace fh::detail {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using sys::iequals;
 
 } // namespace
 

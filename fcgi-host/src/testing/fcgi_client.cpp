@@ -5,7 +5,7 @@
 #include "fcgihost/testing.hpp"
 
 #include "io/fcgi_protocol.hpp"
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -21,7 +21,7 @@
 namespace fh::testing {
 namespace {
 
-using fh::detail::UniqueFd;
+using fh::sys::UniqueFd;
 
 // A connected, non-blocking socket to "HOST:PORT" (IPv4) or a unix socket path (has a '/').
 UniqueFd dial(const std::string& address) {

@@ -5,7 +5,7 @@
 #include "testing/process.hpp"
 
 #include "fcgihost/testing.hpp"
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <cerrno>
 #include <cstdlib>
@@ -24,7 +24,7 @@ extern char** environ; // NOLINT: POSIX names it so
 namespace fh::testing::detail {
 namespace {
 
-using fh::detail::UniqueFd;
+using fh::sys::UniqueFd;
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
   std::vector<char*> out;
@@ -80,7 +80,7 @@ namespace {
 
 // Writes `input` to `in_w` (closing it afterwards unless `keep_open`) while reading `out_r` and
 // `err_r` into `res`, until both outputs close or `deadline` passes (res.timed_out).
-void pump(fh::detail::UniqueFd& in_w, fh::detail::UniqueFd& out_r, fh::detail::UniqueFd& err_r,
+void pump(fh::sys::UniqueFd& in_w, fh::sys::UniqueFd& out_r, fh::sys::UniqueFd& err_r,
           std::string_view input, bool keep_open, std::chrono::steady_clock::time_point deadline,
           RunResult& res) {
   if (input.empty() && !keep_open) in_w.reset();
@@ -118,7 +118,7 @@ void pump(fh::detail::UniqueFd& in_w, fh::detail::UniqueFd& out_r, fh::detail::U
 
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opt) {
   ::signal(SIGPIPE, SIG_IGN); // a child that exits without reading its input must not kill us
-  fh::detail::UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
+  fh::sys::UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
   detail::make_pipe(in_r, in_w);
   detail::make_pipe(out_r, out_w);
   detail::make_pipe(err_r, err_w);

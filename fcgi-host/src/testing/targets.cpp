@@ -6,7 +6,7 @@
 #include "fcgihost/app.hpp"
 #include "io/body_reader.hpp"
 #include "io/response_writer.hpp"
-#include "sys/unique_fd.hpp"
+#include <fh/sys/unique_fd.hpp>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -23,7 +23,7 @@
 namespace fh::testing {
 namespace {
 
-using fh::detail::UniqueFd;
+using fh::sys::UniqueFd;
 
 std::system_error sys_error(const std::string& what) {
   return {errno, std::generic_category(), what};

@@ -1,18 +1,19 @@
-// See io.hpp.
-#include "sys/io.hpp"
+// See fh/sys/io.hpp.
+#include <fh/sys/io.hpp>
 
 #include <cerrno>
 #include <unistd.h>
 
-namespace fh::detail {
+namespace fh::sys {
 
 bool write_all(int fd, std::string_view data) noexcept {
   while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
+    const ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
     }
+    if (n == 0) return false;
     data.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
@@ -20,10 +21,10 @@ bool write_all(int fd, std::string_view data) noexcept {
 
 long read_some(int fd, char* buf, std::size_t n) noexcept {
   for (;;) {
-    ssize_t r = ::read(fd, buf, n);
+    const ssize_t r = ::read(fd, buf, n);
     if (r < 0 && errno == EINTR) continue;
     return static_cast<long>(r);
   }
 }
 
-} // namespace fh::detail
+} // namespace fh::sys

@@ -1,5 +1,5 @@
 // See config_path.hpp.
-#include "sys/config_path.hpp"
+#include "config/config_path.hpp"
 
 #include <climits>
 #include <cstdlib>

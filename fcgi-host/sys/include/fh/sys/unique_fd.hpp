@@ -1,10 +1,14 @@
-// UniqueFd: owns one file descriptor, closes it exactly once; move-only.
+// fh::sys::UniqueFd: owns one file descriptor and closes it exactly once (move-only), the
+// project's one fd owner; and make_pipe(), a CLOEXEC pipe as two of them.
 #pragma once
 
+#include <fh/sys/error.hpp>
+
+#include <fcntl.h>
 #include <unistd.h>
 #include <utility>
 
-namespace fh::detail {
+namespace fh::sys {
 
 class UniqueFd {
 public:
@@ -31,4 +35,16 @@ private:
   int fd_ = -1;
 };
 
-} // namespace fh::detail
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+// pipe2(O_CLOEXEC | extra_flags); throws std::system_error naming `what` on failure.
+inline Pipe make_pipe(const char* what, int extra_flags = 0) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | extra_flags) != 0) throw_errno(std::string("pipe2 ") + what);
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+} // namespace fh::sys

@@ -1,11 +1,11 @@
 // raise_fd_limit(): RLIMIT_NOFILE's soft limit up to the hard one, for every long-lived process
 // of the project (spawn, the FastCGI workers, the CGI gateway): each idle or stalled peer costs an
-// fd, and running out stops accept. Header-only so that fh_sys stays an interface library.
+// fd, and running out stops accept. Header-only.
 #pragma once
 
 #include <sys/resource.h>
 
-namespace fh::detail {
+namespace fh::sys {
 
 // Returns the soft limit in force afterwards (0 if it cannot be read).
 inline rlim_t raise_fd_limit() noexcept {
@@ -19,4 +19,4 @@ inline rlim_t raise_fd_limit() noexcept {
   return rl.rlim_cur;
 }
 
-} // namespace fh::detail
+} // namespace fh::sys

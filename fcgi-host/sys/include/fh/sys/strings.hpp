@@ -1,0 +1,25 @@
+// fh::sys::iequals / istarts_with: ASCII case-insensitive comparison, for HTTP and CGI header
+// names (locale-free on purpose: header names are ASCII tokens).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace fh::sys {
+
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+} // namespace fh::sys
