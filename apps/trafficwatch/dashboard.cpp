@@ -142,6 +142,25 @@ void add_top(fh::TemplateDict& d, fh::sqlite::Connection& db,
   if (d.sections().find("ADDRS") == d.sections().end()) d.show_section("NO_ADDRS");
 }
 
+// The window chooser (keeping the site) and the site chooser (keeping the window).
+void add_choosers(fh::TemplateDict& d, fh::sqlite::Connection& db, const WindowPreset& w,
+                  const std::optional<std::string>& site) {
+  for (const auto& p : kWindows)
+    d.add_section("WINDOWS")
+        .set("NAME", p.name)
+        .set("HREF", href(p.name, site))
+        .set("CURRENT", &p == &w ? "current" : "");
+  d.add_section("SITES")
+      .set("NAME", "all sites")
+      .set("HREF", href(w.name, std::nullopt))
+      .set("CURRENT", site ? "" : "current");
+  for (const auto& s : query_sites(db))
+    d.add_section("SITES")
+        .set("NAME", s)
+        .set("HREF", href(w.name, s))
+        .set("CURRENT", site == s ? "current" : "");
+}
+
 fh::Response page(fh::Request& rq) {
   const auto& w = window_arg(rq);
   const auto site_v = rq.args().get("site");
@@ -164,20 +183,7 @@ fh::Response page(fh::Request& rq) {
       .set("JS_URL", rq.url_for("static", {{"name", "refresh.js"}}))
       .set("TOP_URL", rq.url_for("top") + "?from=" + std::to_string(from) + "&to=" +
                           std::to_string(to) + (site ? "&site=" + percent_encode(*site) : ""));
-  for (const auto& p : kWindows)
-    d.add_section("WINDOWS")
-        .set("NAME", p.name)
-        .set("HREF", href(p.name, site))
-        .set("CURRENT", &p == &w ? "current" : "");
-  d.add_section("SITES")
-      .set("NAME", "all sites")
-      .set("HREF", href(w.name, std::nullopt))
-      .set("CURRENT", site ? "" : "current");
-  for (const auto& s : query_sites(db))
-    d.add_section("SITES")
-        .set("NAME", s)
-        .set("HREF", href(w.name, s))
-        .set("CURRENT", site == s ? "current" : "");
+  add_choosers(d, db, w, site);
 
   const auto t = query_totals(db, site, from, to);
   const auto points = query_traffic(db, site, from, to, w.step);
