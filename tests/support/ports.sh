@@ -1,0 +1,30 @@
+# ports.sh: sourced by the shell tests that start a server on a loopback TCP port picked at run
+# time. free_port's port is free when picked, not when the server binds it: a test running in
+# parallel can take it in between, so start servers through start_on_free_port, which retries.
+
+# free_port: a loopback TCP port free right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_on_free_port VAR CMD...: sets VAR to a free port and runs CMD, which starts a server on
+# ${!VAR}, waits (on a condition, with a generous bound) until it serves, and returns 0; or
+# returns 98 (EADDRINUSE) when the server could not bind the port, which is then retried on a new
+# port (5 ports in all). Any other status of CMD is returned as it is. CMD runs in an `||`
+# context, where set -e does not apply: it checks its own steps.
+start_on_free_port() {
+  local var=$1 try rc=98
+  shift
+  for try in 1 2 3 4 5; do
+    printf -v "$var" '%s' "$(free_port)"
+    rc=0
+    "$@" || rc=$?
+    [ "$rc" -eq 98 ] || return "$rc"
+    echo "start_on_free_port: port ${!var} was taken before the server bound it (try $try)" >&2
+  done
+  return "$rc"
+}
+
+# process_gone PID: PID (a child of this shell) has exited; reaps it, whatever its status.
+process_gone() {
+  kill -0 "$1" 2>/dev/null && return 1
+  wait "$1" 2>/dev/null || true
+}
