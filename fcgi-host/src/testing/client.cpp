@@ -2,18 +2,17 @@
 // would build for a URL, the cookie jar, and the parsed response (status, headers, body, JSON).
 #include "fcgihost/testing.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <stdexcept>
-#include <strings.h>
 
 namespace fh::testing {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using fh::sys::iequals;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))

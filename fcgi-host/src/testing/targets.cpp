@@ -6,60 +6,17 @@
 #include "fcgihost/app.hpp"
 #include "io/body_reader.hpp"
 #include "io/response_writer.hpp"
-#include <fh/sys/unique_fd.hpp>
+#include <fh/sys/socket.hpp>
 
-#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <system_error>
 
 namespace fh::testing {
 namespace {
-
-using fh::sys::UniqueFd;
-
-std::system_error sys_error(const std::string& what) {
-  return {errno, std::generic_category(), what};
-}
-
-// A listening TCP socket on 127.0.0.1 with a kernel-chosen port; `address` gets "127.0.0.1:PORT".
-UniqueFd listen_loopback(std::string& address) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) throw sys_error("socket");
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sin;
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sin), len) != 0)
-    throw sys_error("bind 127.0.0.1:0");
-  if (::listen(fd.get(), 128) != 0) throw sys_error("listen 127.0.0.1");
-  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sin), &len) != 0)
-    throw sys_error("getsockname");
-  address = "127.0.0.1:" + std::to_string(ntohs(sin.sin_port));
-  return fd;
-}
-
-// A listening unix socket at `path`.
-UniqueFd listen_unix(const std::string& path) {
-  sockaddr_un sun{};
-  sun.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sun.sun_path)
-    throw std::invalid_argument("socket path too long: " + path);
-  std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) throw sys_error("socket");
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0)
-    throw sys_error("bind " + path);
-  if (::listen(fd.get(), 128) != 0) throw sys_error("listen " + path);
-  return fd;
-}
 
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -70,9 +27,8 @@ std::string describe_exit(int status) {
 } // namespace
 
 int pick_free_port() {
-  std::string address;
-  listen_loopback(address);
-  return std::atoi(address.c_str() + address.rfind(':') + 1);
+  const auto socket = fh::sys::listen_tcp("127.0.0.1", "0", 1);
+  return std::atoi(socket.address().c_str() + socket.address().rfind(':') + 1);
 }
 
 TestResponse InProcess::exchange(const CgiRequest& request) {
@@ -127,11 +83,13 @@ struct FcgiWorker::State {
   std::string path;
   FcgiOptions options;
   std::string address;
-  std::filesystem::path socket_dir; // unix socket: a private temporary directory
+  std::filesystem::path socket_dir;    // unix socket: a private temporary directory
+  fh::sys::ListenSocket unix_listener; // kept: its destruction unlinks the socket file
   std::optional<Process> process;
 
   ~State() {
     process.reset(); // killed and reaped before its socket goes
+    unix_listener = {};
     std::error_code ec;
     if (!socket_dir.empty()) std::filesystem::remove_all(socket_dir, ec);
   }
@@ -140,22 +98,28 @@ struct FcgiWorker::State {
 FcgiWorker::FcgiWorker(std::string path, FcgiOptions options) : state_(std::make_unique<State>()) {
   state_->path = std::move(path);
   state_->options = std::move(options);
-  UniqueFd listener;
+  fh::sys::ListenSocket tcp_listener;
+  int listen_fd = -1;
   if (state_->options.unix_socket) {
     std::string dir = (std::filesystem::temp_directory_path() / "fh-testing-XXXXXX").string();
-    if (::mkdtemp(dir.data()) == nullptr) throw sys_error("mkdtemp " + dir);
+    if (::mkdtemp(dir.data()) == nullptr)
+      throw std::system_error(errno, std::generic_category(), "mkdtemp " + dir);
     state_->socket_dir = dir;
     state_->address = dir + "/fcgi.sock";
-    listener = listen_unix(state_->address);
+    state_->unix_listener = fh::sys::listen_unix(state_->address, 128);
+    listen_fd = state_->unix_listener.fd();
   } else {
-    listener = listen_loopback(state_->address);
+    tcp_listener = fh::sys::listen_tcp("127.0.0.1", "0", 128);
+    state_->address = tcp_listener.address();
+    listen_fd = tcp_listener.fd();
   }
   std::vector<std::string> argv{state_->path};
   argv.insert(argv.end(), state_->options.args.begin(), state_->options.args.end());
   // The socket listens before the worker starts: connections wait in the backlog, so there is
-  // no "is it up yet" polling. Our copy of the socket closes at the end of this scope.
+  // no "is it up yet" polling. Our copy of a TCP socket closes at the end of this scope (a dead
+  // worker then refuses connections at once).
   state_->process.emplace(
-      argv, ProcessOptions{state_->options.env, listener.get(), state_->options.stderr_path});
+      argv, ProcessOptions{state_->options.env, listen_fd, state_->options.stderr_path});
 }
 
 FcgiWorker::~FcgiWorker() = default;
@@ -179,6 +143,10 @@ std::optional<int> FcgiWorker::stop(int sig, std::chrono::milliseconds timeout) 
 }
 
 TestResponse FcgiWorker::exchange(const CgiRequest& request) {
+  if (!alive())
+    throw std::runtime_error(state_->path + " at " + state_->address +
+                             " gave no answer: the worker " +
+                             describe_exit(*state_->process->exit_status()));
   auto res = fcgi_request(state_->address, request.params, request.body, state_->options.timeout);
   if (!res) {
     const std::string why = alive()
