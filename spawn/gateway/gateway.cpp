@@ -221,6 +221,7 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
     try {
       const Params params = params_from_envp(session.req().envp);
       const std::string rid = request_id(params, thread_index, served);
+      ctx.board.begin(thread_index, param(params, "REQUEST_METHOD"), param(params, "REQUEST_URI"));
       if (keep_conn && !warned_keep_conn) {
         warned_keep_conn = true;
         ctx.log.log(Level::Warning, rid,
@@ -232,6 +233,7 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
       ctx.log.log(Level::Error, "-", std::string("request failed: ") + e.what());
     }
     if (!session.finish()) ctx.log.log(Level::Info, "-", "client went away before the end");
+    ctx.board.end(thread_index); // after the whole answer, as the library's worker counts
   }
 }
 

@@ -9,6 +9,8 @@
 #include "cgi_slots.hpp"
 #include "log.hpp"
 
+#include <fh/sys/scoreboard_publisher.hpp>
+
 namespace fh::gateway {
 
 struct GatewayConfig {
@@ -24,12 +26,13 @@ struct GatewayConfig {
   std::vector<std::string> set_env;
 };
 
-// Everything a worker thread shares with the others; immutable except the slots and logger,
-// which are thread-safe.
+// Everything a worker thread shares with the others; immutable except the slots, the logger and
+// the scoreboard, which are thread-safe (each thread writes its own scoreboard entry).
 struct GatewayContext {
   const GatewayConfig& config;
   CgiSlots& slots;
   Logger& log;
+  sys::worker::Publisher& board; // spawn's scoreboard (a no-op outside spawn)
   int listen_fd;
   int stop_fd; // readable once the gateway is stopping
 };

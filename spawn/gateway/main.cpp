@@ -15,6 +15,7 @@
 #include "listener.hpp"
 #include "path_resolver.hpp"
 #include <fh/sys/fd_limit.hpp>
+#include <fh/sys/scoreboard_publisher.hpp>
 #include <fh/sys/socket.hpp>
 
 namespace po = boost::program_options;
@@ -88,9 +89,15 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       const char* t = std::getenv("TMPDIR");
       o.config.tmp_dir = t && *t ? t : "/tmp";
     }
-    if (timeout < 1 || queue_wait < 0 || o.config.threads < 1 || o.config.threads > 1024 ||
+    if (timeout < 1 || queue_wait < 0 || o.config.threads < 1 ||
         (vm.count("max-cgi") && max_cgi < 1))
       throw std::runtime_error("--cgi-timeout, --threads and --max-cgi must be positive");
+    // One scoreboard slot per thread, so that spawn's status and --timeout see every thread.
+    if (o.config.threads > fh::sys::worker::kMaxThreads)
+      throw std::runtime_error("--threads " + std::to_string(o.config.threads) + " refused: 1.." +
+                               std::to_string(fh::sys::worker::kMaxThreads) +
+                               " (one scoreboard slot each, so that spawn's status and "
+                               "--timeout see every thread)");
     if (!o.bind.empty() && !o.socket.empty())
       throw std::runtime_error("--bind and --socket are exclusive");
     auto& prefix = o.config.url_prefix;
@@ -116,7 +123,7 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
     return o;
   } catch (const std::exception& e) {
     std::cerr << "cgi-gateway: " << e.what() << "\n" << d;
-    rc = 2;
+    rc = fh::sys::worker::kExitBootError; // spawn halts the pool instead of a respawn loop
     return std::nullopt;
   }
 }
@@ -165,13 +172,17 @@ int main(int argc, char** argv) {
     } else if (!fh::sys::is_listening_socket(0)) {
       std::cerr << "cgi-gateway: fd 0 is not a listening socket; start me under spawn or "
                    "spawn-fcgi, or pass --bind HOST:PORT or --socket PATH\n";
-      return 2;
+      return fh::sys::worker::kExitBootError;
     }
     const int listen_fd = bound ? bound.fd() : 0;
     const std::string address = bound ? bound.address() : "fd 0";
     prepare_listener(listen_fd);
     CgiSlots slots(opts->config.max_cgi);
-    const GatewayContext ctx{opts->config, slots, log, listen_fd, stop.read.get()};
+    // Under spawn, each thread publishes on the scoreboard like any worker's: spawn's status
+    // counts the gateway's requests and its --timeout sees a stuck one.
+    fh::sys::worker::Publisher board;
+    if (board.attach_from_env()) board.init(opts->config.threads);
+    const GatewayContext ctx{opts->config, slots, log, board, listen_fd, stop.read.get()};
 
     sigset_t stops, old;
     sigemptyset(&stops);
@@ -193,6 +204,6 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const std::exception& e) {
     log.log(Level::Error, "-", std::string("cannot start: ") + e.what());
-    return 1;
+    return fh::sys::worker::kExitBootError;
   }
 }

@@ -4,6 +4,8 @@
 
 #include "gateway_command.hpp"
 
+#include <fh/sys/worker_protocol.hpp>
+
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -47,6 +49,11 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
       if (p.max_queue_wait_ms > 0)
         errs.push_back(tag +
                        "max-queue-wait is done by fcgi-host app workers, not the CGI gateway");
+      if (p.threads > fh::sys::worker::kMaxThreads)
+        errs.push_back(
+            tag + "threads " + std::to_string(p.threads) + " refused: at most " +
+            std::to_string(fh::sys::worker::kMaxThreads) +
+            " (one scoreboard slot each, so that status and --timeout see every thread)");
     }
     if (p.app.empty())
       errs.push_back(tag + "no application");

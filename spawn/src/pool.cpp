@@ -29,11 +29,11 @@ long read_rss_kb(pid_t pid) {
 // The environment every worker of the pool starts with (per-worker entries are added at start).
 std::vector<std::string> pool_env(const PoolConfig& cfg) {
   std::vector<std::string> extra = cfg.env;
-  extra.push_back("FH_POOL=" + cfg.name);
   if (!cfg.allowed_clients.empty()) extra.push_back("FCGI_WEB_SERVER_ADDRS=" + cfg.allowed_clients);
   // fcgi-host workers answer 503 + Retry-After to requests nginx queued longer (fcgi_main.cpp).
   if (cfg.max_queue_wait_ms > 0)
-    extra.push_back("FH_MAX_QUEUE_WAIT=" + std::to_string(cfg.max_queue_wait_ms));
+    extra.push_back(std::string(fh::sys::worker::kEnvMaxQueueWait) + "=" +
+                    std::to_string(cfg.max_queue_wait_ms));
   return make_env(extra);
 }
 
@@ -86,15 +86,18 @@ pid_t Pool::start(int generation, long max_requests) {
   plan.run_as = cfg_.run_as;
   plan.env = base_env_;
   if (!cfg_.daemon) { // a daemon gets no socket and no scoreboard: fd 0 is /dev/null
-    plan.env.push_back(std::string(fh::scoreboard::kEnvFd) + "=3");
-    plan.env.push_back(std::string(fh::scoreboard::kEnvSlot) + "=" + std::to_string(slot));
+    plan.env.push_back(std::string(fh::sys::worker::kEnvScoreboardFd) + "=" +
+                       std::to_string(fh::sys::worker::kScoreboardFd));
+    plan.env.push_back(std::string(fh::sys::worker::kEnvScoreboardSlot) + "=" +
+                       std::to_string(slot));
     plan.listen_fd = listener_->fd();
     plan.scoreboard_fd = board_->fd();
   }
-  plan.env.push_back("FH_GENERATION=" + std::to_string(generation));
   // A worker that honours it leaves by itself after that many requests (exact); the policy also
   // recycles it from the scoreboard count (a backstop for workers that do not).
-  if (max_requests > 0) plan.env.push_back("FH_MAX_REQUESTS=" + std::to_string(max_requests));
+  if (max_requests > 0)
+    plan.env.push_back(std::string(fh::sys::worker::kEnvMaxRequests) + "=" +
+                       std::to_string(max_requests));
   StartedWorker started;
   try {
     started = start_worker(plan);
@@ -123,7 +126,7 @@ WorkerReport Pool::report_slot(int slot) const {
   r.busy = v.busy;
   r.served = v.served;
   if (v.busy > 0)
-    r.running_s = static_cast<double>(fh::scoreboard::monotonic_ms() - v.oldest_started_ms) / 1e3;
+    r.running_s = static_cast<double>(fh::sys::worker::monotonic_ms() - v.oldest_started_ms) / 1e3;
   r.method = std::move(v.method);
   r.uri = std::move(v.uri);
   return r;

@@ -4,7 +4,7 @@
 
 #include "log.hpp"
 
-#include <fcgihost/scoreboard.hpp>
+#include <fh/sys/worker_protocol.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -32,7 +32,7 @@ double backoff(int n) {
 
 // Worker exit codes that mean "this app cannot start" (boot / app-load error, exec failure).
 bool cannot_boot(int code) {
-  return code == 3 || code == 4 || code == 127;
+  return fh::sys::worker::is_boot_failure_exit(code);
 }
 
 bool alive(const Worker& w) {
@@ -123,7 +123,7 @@ void PoolPolicy::refresh(Worker& w, double now) {
 // keep-alive). Only workers that announce the leader/follower loop are known to be safe.
 void PoolPolicy::check_keepalive(const Worker& w) {
   if (!cfg_.keepalive || keepalive_warned_ ||
-      (w.last.flags & fh::scoreboard::kFlagLeaderFollower) != 0)
+      (w.last.flags & fh::sys::worker::kFlagLeaderFollower) != 0)
     return;
   keepalive_warned_ = true;
   log_warn(tag() + "keepalive is on, but worker " + std::to_string(w.pid) +

@@ -22,7 +22,7 @@ const char* state_name(WorkerState s);
 struct WorkerReport {
   bool ready = false;      // the worker said it is ready
   int threads = 0;         // 0: it does not publish
-  std::uint32_t flags = 0; // fh::scoreboard::kFlag* bits
+  std::uint32_t flags = 0; // fh::sys::worker::kFlag* bits
   int busy = 0;
   std::uint64_t served = 0;
   double running_s = 0; // how long the oldest busy request has run

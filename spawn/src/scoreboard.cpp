@@ -7,7 +7,7 @@
 
 namespace spawn {
 
-namespace sb = fh::scoreboard;
+namespace sb = fh::sys::worker;
 
 Scoreboard::Scoreboard(const std::string& name, std::uint32_t slots) : used_(slots, false) {
   fd_ = fh::sys::UniqueFd(::memfd_create(("fh-scoreboard-" + name).c_str(), MFD_CLOEXEC));

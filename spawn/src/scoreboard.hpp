@@ -1,11 +1,11 @@
-// scoreboard.hpp: the master's side of the shared scoreboard (layout in fcgihost/scoreboard.hpp):
+// scoreboard.hpp: the master side of the shared scoreboard (layout: fh/sys/worker_protocol.hpp):
 // one memfd per pool, mapped before any fork and handed to each worker at fd 3 with its slot index.
 #pragma once
 
 #include <fh/sys/unique_fd.hpp>
 
 #include <cstdint>
-#include <fcgihost/scoreboard.hpp>
+#include <fh/sys/worker_protocol.hpp>
 #include <string>
 #include <vector>
 
@@ -15,7 +15,7 @@ namespace spawn {
 struct WorkerView {
   bool ready = false;
   int threads = 0;         // 0: the worker does not publish
-  std::uint32_t flags = 0; // fh::scoreboard::kFlag* bits the worker announced
+  std::uint32_t flags = 0; // fh::sys::worker::kFlag* bits the worker announced
   int busy = 0;
   std::uint64_t served = 0;
   // The longest-running busy thread, if any.

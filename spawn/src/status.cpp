@@ -1,7 +1,7 @@
 // status.cpp: JSON and Prometheus renderings of the master's and the pools' status snapshots.
 #include "status.hpp"
 
-#include <fcgihost/scoreboard.hpp>
+#include <fh/sys/worker_protocol.hpp>
 #include <nlohmann/json.hpp>
 
 namespace spawn {
@@ -15,7 +15,7 @@ json worker_json(const WorkerStatus& w) {
             {"generation", w.generation},
             {"state", state_name(w.state)},
             {"publishes", r.threads > 0},
-            {"leader_follower", (r.flags & fh::scoreboard::kFlagLeaderFollower) != 0},
+            {"leader_follower", (r.flags & fh::sys::worker::kFlagLeaderFollower) != 0},
             {"threads", r.threads},
             {"busy", r.busy},
             {"served", r.served},

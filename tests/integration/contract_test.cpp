@@ -295,7 +295,7 @@ TEST(FcgiWorker, TermFinishesAndExits) {
 
 TEST(FcgiWorker, RefusesToStartWithoutListenSocket) {
   auto r = ft::run_program({FH_HELLO_FCGI});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3); // fh::sys::worker::kExitBootError
   EXPECT_NE(r.err.find("not a listening socket"), std::string::npos) << r.err;
 }
 

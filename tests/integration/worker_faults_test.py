@@ -93,11 +93,11 @@ def socket_path_is_not_a_socket(binary):
     with open(precious, 'w') as f:
         f.write('data')
     r = subprocess.run([binary, '--socket', precious], capture_output=True, timeout=10)
-    check('--socket on a regular file: refused', r.returncode == 2, r.stderr)
+    check('--socket on a regular file: refused', r.returncode == 3, r.stderr)
     check('--socket on a regular file: the file is kept', os.path.exists(precious))
     r = subprocess.run([binary, '--socket', os.path.join(d, 'w.sock'), '--threads', '33'],
                        capture_output=True, timeout=10)
-    check('--threads past the scoreboard (32): refused', r.returncode == 2 and b'1..32' in r.stderr,
+    check('--threads past the scoreboard (32): refused', r.returncode == 3 and b'1..32' in r.stderr,
           r.stderr)
 
 

@@ -1,7 +1,7 @@
 // spawn_fixture_worker.cpp: a tiny libfcgi (FCGX_*) worker for spawn's fault tests. Takes the
 // listen socket at fd 0, publishes to spawn's scoreboard, and offers /pid, /sleep?ms=N, /crash,
 // /grow?mb=N; FIXTURE_BOOT_EXIT=N makes it exit N at start-up (boot failure).
-#include <fcgihost/scoreboard.hpp>
+#include <fh/sys/scoreboard_publisher.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -46,7 +46,7 @@ int main() {
   sigaction(SIGQUIT, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
 
-  fh::scoreboard::Publisher board;
+  fh::sys::worker::Publisher board;
   board.attach_from_env();
   FCGX_Init();
   FCGX_Request rq;

@@ -4,6 +4,7 @@
 #include <fh/sys/log.hpp>
 #include <fh/sys/socket.hpp>
 #include <fh/sys/strings.hpp>
+#include <fh/sys/worker_protocol.hpp>
 
 #include <gtest/gtest.h>
 
@@ -129,6 +130,15 @@ TEST_F(SysUnixSocket, DeadSocketIsReplacedOtherFilesAreNot) {
   EXPECT_NO_THROW(listen_unix(path_, 8));
   const UniqueFd file(::open(path_.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
   EXPECT_THROW(listen_unix(path_, 8), std::runtime_error);
+}
+
+TEST(SysWorkerProtocol, BootFailureExitCodes) {
+  EXPECT_TRUE(worker::is_boot_failure_exit(worker::kExitBootError));
+  EXPECT_TRUE(worker::is_boot_failure_exit(worker::kExitAppLoadError));
+  EXPECT_TRUE(worker::is_boot_failure_exit(127));
+  EXPECT_FALSE(worker::is_boot_failure_exit(0));
+  EXPECT_FALSE(worker::is_boot_failure_exit(1));
+  EXPECT_FALSE(worker::is_boot_failure_exit(2));
 }
 
 } // namespace

@@ -6,11 +6,11 @@
 
 #include "config/config_path.hpp"
 #include "fcgihost/log.hpp"
-#include "fcgihost/scoreboard.hpp"
 #include "frontend/fcgi_loop.hpp"
 #include "frontend/worker_status.hpp"
 #include <fh/sys/fd_limit.hpp>
 #include <fh/sys/socket.hpp>
+#include <fh/sys/worker_protocol.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -66,17 +66,20 @@ std::optional<Options> parse_options(int argc, char** argv, fh::sys::ListenSocke
     return std::nullopt;
   }
   if (!config.empty()) ::setenv("APP_CONFIG_FILE", config.c_str(), 1);
-  // spawn passes its --max-requests (with jitter applied) this way; the flag wins.
-  // spawn passes its pool settings this way; an explicit flag wins.
-  if (const char* env = std::getenv("FH_MAX_REQUESTS"); env && vm["max-requests"].defaulted())
+  // spawn passes its pool settings this way (fh/sys/worker_protocol.hpp); an explicit flag wins.
+  namespace worker = fh::sys::worker;
+  if (const char* env = std::getenv(worker::kEnvMaxRequests); env && vm["max-requests"].defaulted())
     opt.loop.max_requests = std::strtol(env, nullptr, 10);
-  if (const char* env = std::getenv("FH_MAX_QUEUE_WAIT"); env && vm["max-queue-wait"].defaulted())
+  if (const char* env = std::getenv(worker::kEnvMaxQueueWait);
+      env && vm["max-queue-wait"].defaulted())
     opt.loop.max_queue_wait_ms = std::strtol(env, nullptr, 10);
-  // Every thread has a scoreboard slot, so spawn's status and --timeout see each one.
-  if (opt.threads < 1 || opt.threads > fh::scoreboard::kMaxThreads)
-    throw std::invalid_argument("--threads must be 1.." +
-                                std::to_string(fh::scoreboard::kMaxThreads) +
-                                " (one scoreboard slot each, watched by spawn's --timeout)");
+  // Every thread has a scoreboard slot, so spawn's status and --timeout see each one: more
+  // threads than slots is refused, not silently left unwatched.
+  if (opt.threads < 1 || opt.threads > worker::kMaxThreads)
+    throw std::invalid_argument("--threads " + std::to_string(opt.threads) + " refused: 1.." +
+                                std::to_string(worker::kMaxThreads) +
+                                " (one scoreboard slot each, so that spawn's status and "
+                                "--timeout see every thread)");
   if (!(read_timeout > 0) || !(idle_timeout > 0) || read_timeout > 86400 || idle_timeout > 86400)
     throw std::invalid_argument("--read-timeout and --idle-timeout must be 0 < seconds <= 86400");
   opt.loop.threads = opt.threads;
@@ -112,8 +115,9 @@ int main(int argc, char** argv) {
     if (!parsed) return 0;
     opt = *parsed;
   } catch (const std::exception& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    return 2;
+    // At error level and with the boot-error code: spawn halts the pool and shows why.
+    fh::log(fh::LogLevel::Error, std::string("cannot start: ") + e.what());
+    return fh::sys::worker::kExitBootError;
   }
   fh::detail::default_config_beside_binary();
   std::optional<fh::App> app;
@@ -121,7 +125,7 @@ int main(int argc, char** argv) {
     app.emplace(make_app());
   } catch (const std::exception& e) {
     fh::log(fh::LogLevel::Error, std::string("cannot start the app: ") + e.what());
-    return 4; // spawn treats 3/4 as "cannot boot": it stops instead of respawning in a loop
+    return fh::sys::worker::kExitAppLoadError; // spawn halts the pool instead of a respawn loop
   }
 
   // TERM/INT/QUIT/HUP are blocked in every thread and taken synchronously by the main thread.
@@ -138,9 +142,13 @@ int main(int argc, char** argv) {
   try {
     loop.emplace(*app, opt.loop);
   } catch (const std::exception& e) {
-    fh::log(fh::LogLevel::Error, e.what());
-    return 3;
+    fh::log(fh::LogLevel::Error, std::string("cannot start: ") + e.what());
+    return fh::sys::worker::kExitBootError;
   }
+  // Standalone (--bind/--socket): say where, with the port actually bound (--bind HOST:0).
+  if (owned)
+    fh::log(fh::LogLevel::Info,
+            "listening on " + owned.address() + ", threads " + std::to_string(opt.threads));
   std::atomic<bool> stopping{false}; // set by the main thread's signal loop or max-requests
   std::atomic<int> running{opt.threads};
   std::vector<std::thread> threads;
