@@ -17,10 +17,12 @@ HTTP=$(free_port)
 ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
 U=http://127.0.0.1:$HTTP
 curl -sf --max-time 5 "$U/slow/pid" | grep -q '^pid=' || fail "GET /slow/pid through nginx"
-# Both threads busy for 2.5 s...
+# Both threads busy for 6 s (the queued requests below must be sent, on a loaded machine, well
+# before a thread frees up: they went out 0.3-0.8 s after these at load 13, and 2.5 s left only
+# about 1.5 s of margin)...
 BPIDS=()
 for i in 1 2; do
-  curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$U/slow/sleep?ms=2500&n=$i" >"$T"/busy.$i &
+  curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$U/slow/sleep?ms=6000&n=$i" >"$T"/busy.$i &
   BPIDS+=($!)
 done
 busy() { status | python3 -c 'import json,sys; p=json.load(sys.stdin)["pools"][0]; sys.exit(0 if p["busy_threads"]==2 else 1)'; }
@@ -28,7 +30,7 @@ wait_for 5 busy || fail "threads never both busy"
 QPIDS=()
 # ...so these wait in the listen queue far past 300 ms, then must be refused, not run.
 for i in 1 2 3 4; do
-  curl -s -D "$T"/q.$i.h -o "$T"/q.$i.b --max-time 10 "$U/slow/sleep?ms=1000&q=$i" &
+  curl -s -D "$T"/q.$i.h -o "$T"/q.$i.b --max-time 20 "$U/slow/sleep?ms=1000&q=$i" &
   QPIDS+=($!)
 done
 start=$(date +%s%N)
