@@ -40,7 +40,8 @@ wait_for() {
     sleep 0.1
   done
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port, start_on_free_port (a server on a port picked at run time), start_nginx.
+source "$(dirname "${BASH_SOURCE[0]}")"/../support/ports.sh
 need_nginx() { [ -x /usr/sbin/nginx ] || skip "nginx (nginx-light) not installed"; }
 
 # install_prefix DIR: cmake --install of the build into DIR (everything: runtime and dev).

@@ -65,14 +65,12 @@ served() { # N: requests the host's pool has served (its spawn's status)
 for n in 1 2 3; do start_host $n; done
 
 # nginx in the root namespace, one upstream of the three hosts.
-HTTP=$(free_port)
 NGX=$SOURCE_DIR/nginx/nginx.sh
-"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --fail-timeout 2s \
-  --app "site=$(addr 1 2):$PORT,$(addr 2 2):$PORT,$(addr 3 2):$PORT" --cgi "unix:$T/none.sock" \
-  >"$T"/ngx.out 2>&1 || { cat "$T"/ngx.out; fail "nginx config"; }
-grep -q 'fastcgi_next_upstream error timeout;' "$T"/ngx/nginx.conf || fail "no fastcgi_next_upstream"
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
 ON_CLEANUP=("\"$NGX\" stop \"$T\"/ngx" "${ON_CLEANUP[@]}")
+start_nginx HTTP "$NGX" "$T"/ngx --read-timeout 10s --fail-timeout 2s \
+  --app "site=$(addr 1 2):$PORT,$(addr 2 2):$PORT,$(addr 3 2):$PORT" --cgi "unix:$T/none.sock" \
+  || fail "nginx start"
+grep -q 'fastcgi_next_upstream error timeout;' "$T"/ngx/nginx.conf || fail "no fastcgi_next_upstream"
 U=http://127.0.0.1:$HTTP/site
 
 # 1. Spread: every host serves part of 60 requests.

@@ -28,12 +28,10 @@ workers() { curl -sf --max-time 2 --unix-socket "$T"/ctl http://spawn/status \
   | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for p in json.load(sys.stdin)["pools"] for w in p["workers"] if w["state"]=="ready"))'; }
 three_ready() { [ "$(workers | wc -w)" -eq 3 ]; }
 wait_for 10 three_ready || { cat "$T"/spawn.log; fail "3 workers not ready"; }
-HTTP=$(free_port)
 NGX=$SOURCE_DIR/nginx/nginx.sh
-"$NGX" conf "$T"/ngx --port "$HTTP" --keepalive 8 --app "hello=127.0.0.1:$port" --cgi "unix:$T/none.sock" \
-  >"$T"/ngx.out 2>&1 || { cat "$T"/ngx.out; fail "nginx config"; }
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
 ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
+start_nginx HTTP "$NGX" "$T"/ngx --keepalive 8 --app "hello=127.0.0.1:$port" --cgi "unix:$T/none.sock" \
+  || fail "nginx start"
 old=$(workers)
 
 python3 "$SOURCE_DIR"/tests/deploy/load_client.py "http://127.0.0.1:$HTTP/hello/hello/u" 6 6 "$T"/load.txt &

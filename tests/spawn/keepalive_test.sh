@@ -11,12 +11,10 @@ start_spawn -s "$T"/slow.sock -F 1 --keepalive --name slow -- "$SLOW_APP" --thre
 wait_for 5 has_ready 1 || fail "worker not ready"
 remember_workers
 status | grep -q '"leader_follower": true' || fail "worker does not announce leader/follower"
-HTTP=$(free_port)
-"$NGX" conf "$T"/ngx --port "$HTTP" --keepalive 8 --app "slow=unix:$T/slow.sock" \
-  --cgi "unix:$T/none.sock" || fail "nginx config"
-grep -q 'fastcgi_keep_conn on;' "$T"/ngx/nginx.conf || fail "no fastcgi_keep_conn on"
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
 ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
+start_nginx HTTP "$NGX" "$T"/ngx --keepalive 8 --app "slow=unix:$T/slow.sock" \
+  --cgi "unix:$T/none.sock" || fail "nginx start"
+grep -q 'fastcgi_keep_conn on;' "$T"/ngx/nginx.conf || fail "no fastcgi_keep_conn on"
 U=http://127.0.0.1:$HTTP
 curl -sf --max-time 5 "$U/slow/pid" | grep -q '^pid=' || fail "GET /slow/pid through nginx"
 wrk -t2 -c16 -d5s "$U/slow/pid" >"$T"/wrk.out 2>&1 &

@@ -53,6 +53,6 @@ ready_count() { status | python3 -c 'import json,sys; print(sum(1 for p in json.
 has_ready() { [ "$(ready_count)" -ge "$1" ]; }
 remember_workers() { worker_pids | tr ' ' '\n' >>"$T"/worker-pids; }
 get() { REQUEST_METHOD=GET SCRIPT_NAME=${1%%\?*} QUERY_STRING=$( [[ $1 == *\?* ]] && echo "${1#*\?}" ) REQUEST_URI=$1 cgi-fcgi -bind -connect "127.0.0.1:$PORT"; }
-# free_port: a loopback TCP port free right now.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port, start_on_free_port (a server on a port picked at run time), start_nginx.
+source "$(dirname "${BASH_SOURCE[0]}")"/../support/ports.sh
 need_nginx() { [ -x /usr/sbin/nginx ] || { echo "SKIP: nginx (nginx-light) not installed"; exit 77; }; }

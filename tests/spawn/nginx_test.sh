@@ -7,11 +7,9 @@ NGX=$SOURCE_DIR/nginx/nginx.sh
 start_spawn -s "$T"/fix.sock -F 3 --timeout 1 --name fix -- "$FIXTURE"
 wait_for 5 has_ready 3 || fail "workers not ready"
 remember_workers
-HTTP=$(free_port)
-"$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "fix=unix:$T/fix.sock" \
-  --status "fix=$CTL" --cgi "unix:$T/none.sock" || fail "nginx config"
-NPID=$("$NGX" start "$T"/ngx) || fail "nginx start"
 ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
+start_nginx HTTP "$NGX" "$T"/ngx --read-timeout 10s --app "fix=unix:$T/fix.sock" \
+  --status "fix=$CTL" --cgi "unix:$T/none.sock" || fail "nginx start"
 U=http://127.0.0.1:$HTTP
 curl -sf --max-time 5 "$U/fix/pid" | grep -q '^pid=' || fail "GET /fix/pid through nginx"
 curl -sf --max-time 2 "$U/status/fix" | grep -q '"name": "fix"' || fail "status path"

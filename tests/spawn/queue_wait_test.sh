@@ -10,11 +10,9 @@ start_spawn -s "$T"/slow.sock -F 1 --max-queue-wait 300 --name slow -- "$SLOW_AP
 wait_for 5 has_ready 1 || fail "worker not ready"
 remember_workers
 grep -q 'max-queue-wait=300ms' "$T"/spawn.log || fail "start line lacks max-queue-wait"
-HTTP=$(free_port)
-"$NGX" conf "$T"/ngx --port "$HTTP" --app "slow=unix:$T/slow.sock" --status "slow=$CTL" \
-  --cgi "unix:$T/none.sock" || fail "nginx config"
-"$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
 ON_CLEANUP+=("\"$NGX\" stop \"$T\"/ngx")
+start_nginx HTTP "$NGX" "$T"/ngx --app "slow=unix:$T/slow.sock" --status "slow=$CTL" \
+  --cgi "unix:$T/none.sock" || fail "nginx start"
 U=http://127.0.0.1:$HTTP
 curl -sf --max-time 5 "$U/slow/pid" | grep -q '^pid=' || fail "GET /slow/pid through nginx"
 # Both threads busy for 6 s (the queued requests below must be sent, on a loaded machine, well

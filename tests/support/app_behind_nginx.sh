@@ -25,7 +25,7 @@ fail() {
   tail -n 20 "$T"/*.log "$T"/ngx/logs/error.log >&2 2>/dev/null || true
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$SOURCE_DIR"/tests/support/ports.sh
 
 # write_app_config NAME: the shared test config (random secret; cheap password hashing: these
 # tests are about transport, not argon2).
@@ -55,11 +55,8 @@ start_app_behind_nginx() {
   PIDS+=($!)
   "$SPAWN" -n -u "$(id -un)" --cgi-dir "$T"/cgi-bin -s "$T"/cgi.sock -F 1 >"$T"/spawn-cgi.log 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 50); do [ -S "$T/$name.sock" ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ -S "$T/$name.sock" ] && [ -S "$T"/cgi.sock ] && break; sleep 0.1; done
   [ -S "$T/$name.sock" ] && [ -S "$T"/cgi.sock ] || fail "spawn sockets did not appear"
-  HTTP=$(free_port)
-  "$NGX" conf "$T"/ngx --port "$HTTP" --read-timeout 10s --app "$name=unix:$T/$name.sock" \
-    --cgi "unix:$T/cgi.sock" || fail "nginx config"
-  "$NGX" start "$T"/ngx >/dev/null || fail "nginx start"
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break; sleep 0.1; done
+  start_nginx HTTP "$NGX" "$T"/ngx --read-timeout 10s --app "$name=unix:$T/$name.sock" \
+    --cgi "unix:$T/cgi.sock" || fail "nginx start"
 }

@@ -28,3 +28,38 @@ process_gone() {
   kill -0 "$1" 2>/dev/null && return 1
   wait "$1" 2>/dev/null || true
 }
+
+# start_nginx VAR NGINX_SH RUN_DIR CONF_ARGS...: `NGINX_SH conf RUN_DIR CONF_ARGS... --port P` and
+# `NGINX_SH start RUN_DIR` (nginx/nginx.sh) on a free port P, set in VAR (a new one when another
+# process took it before nginx bound it); returns once nginx has written its pid file (after its
+# bind) and answers on P (30 s bound), non-zero with its logs on stderr when it did not. The
+# caller registers `NGINX_SH stop RUN_DIR` for its cleanup.
+start_nginx() {
+  local var=$1
+  shift
+  start_on_free_port "$var" _start_nginx_on "$var" "$@"
+}
+_start_nginx_on() { # VAR NGINX_SH RUN_DIR CONF_ARGS...
+  local port=${!1} ngx=$2 run=$3 pid end=$((SECONDS + 30))
+  shift 3
+  "$ngx" conf "$run" "$@" --port "$port" || return 1
+  rm -f "$run"/nginx.pid
+  if ! pid=$("$ngx" start "$run"); then
+    grep -q "failed (98: Address already in use)" "$run"/logs/error.log 2>/dev/null && return 98
+    return 1
+  fi
+  until [ -s "$run"/nginx.pid ] && curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      grep -q "failed (98: Address already in use)" "$run"/logs/error.log 2>/dev/null && return 98
+      echo "nginx exited at start" >&2
+      cat "$run"/logs/nginx.out "$run"/logs/error.log >&2 2>/dev/null || true
+      return 1
+    fi
+    if [ $SECONDS -ge $end ]; then
+      echo "nginx did not answer on port $port within 30 s" >&2
+      cat "$run"/logs/nginx.out "$run"/logs/error.log >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
