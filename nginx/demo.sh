@@ -85,10 +85,9 @@ if [ -x "$ADMIN" ]; then
 fi
 # The gateway serves the build's cgi-bin itself (the build outputs, so a rebuilt NAME.cgi is what
 # the next request runs; that directory holds programs, NAME.ini and NAME.templates/ only). The
-# CGI programs get the run's config through the gateway's --setenv APP_CONFIG_FILE (they get
-# nothing else from the gateway's environment). That is one config for all of them: accounts'
-# (so that /cgi-bin/accounts.cgi and /accounts/ are one app with one database); the FastCGI
-# pools each have their own.
+# CGI programs get the run's config directory through the gateway's --setenv APP_CONFIG_DIR
+# (they get nothing else from the gateway's environment), and each reads its own conf/NAME.ini:
+# /cgi-bin/NAME.cgi and /NAME/ are one app with one config and one database.
 CGI_DIR=$BUILD/cgi-bin
 
 # trafficwatch reads every site's nginx log (logs/sites/NAME.log, see nginx.sh) into
@@ -121,7 +120,7 @@ if [ ${#APPS[@]} -gt 0 ]; then
   "$SPAWN" -n --config "$RUN"/pools.ini --log-file "$RUN"/logs/spawn-apps.log &
   STARTED+=($!)
 fi
-"$SPAWN" -n --cgi-dir "$CGI_DIR" --arg=--setenv="APP_CONFIG_FILE=$ACCOUNTS_CONFIG" -s "$RUN"/cgi.sock \
+"$SPAWN" -n --cgi-dir "$CGI_DIR" --arg=--setenv="APP_CONFIG_DIR=$RUN/conf" -s "$RUN"/cgi.sock \
   "${SOCK_OPTS[@]}" -F 2 --control "$RUN"/cgi.ctl --log-file "$RUN"/logs/spawn-cgi.log &
 STARTED+=($!)
 

@@ -1,6 +1,6 @@
 # nginx_demo_test.sh: nginx/demo.sh end to end: the served cgi-bin holds only CGI programs and
-# their .ini, hello answers the same through its FastCGI location and /cgi-bin/hello.cgi/, the
-# status pages answer, and on TERM demo.sh stops every process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
+# their .ini, hello answers the same through its FastCGI location and /cgi-bin/hello.cgi/, each
+# CGI program reads its own config (trafficwatch the same both ways), the status pages answer, and on TERM demo.sh stops every process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
 source "$(dirname "$0")/lib.sh"
 need_nginx
 for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/cgi-gateway; do
@@ -24,6 +24,16 @@ cg=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/hello/world") || fail "CGI hell
 fe=$(curl -sf --max-time 5 "$U/hello/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
 ce=$(curl -sf --max-time 5 "$U/cgi-bin/hello.cgi/echo?a=1&b=2" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["path"], j["args"])')
 [ "$fe" = "$ce" ] || fail "echo differs: '$fe' vs '$ce'"
+# Each CGI program reads its own conf/NAME.ini (the gateway's APP_CONFIG_DIR): trafficwatch.cgi
+# answers from the same database as its FastCGI location (where the ingest counted hello's two
+# FastCGI requests above), not from another app's config and database.
+if [ -x "$BUILD_DIR"/cgi-bin/trafficwatch.cgi ]; then
+  hello_requests() { curl -sf --max-time 10 "$U/$1/api/totals?site=hello" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+  counted() { [ "$(hello_requests trafficwatch)" = 2 ]; }
+  wait_for 20 counted || fail "the ingest did not count hello's 2 requests: $(hello_requests trafficwatch)"
+  tc=$(hello_requests cgi-bin/trafficwatch.cgi) || fail "CGI trafficwatch"
+  [ "$tc" = 2 ] || fail "trafficwatch.cgi does not read its own config: hello requests '$tc', expected 2"
+fi
 # Whole bodies first: `curl | grep -q` fails under pipefail when grep quits before curl's last write.
 body=$(curl -sf --max-time 10 "$U/status/apps") && grep -q '"name": "hello"' <<<"$body" || fail "apps status"
 body=$(curl -sf --max-time 10 "$U/status/cgi") && grep -q '"name": "cgi"' <<<"$body" || fail "cgi status"

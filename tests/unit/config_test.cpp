@@ -1,5 +1,6 @@
-// Unit tests: Config (the INI dialect, typed getters, error messages naming the key) and
-// PasswordCost / argon2id hashing.
+// Unit tests: Config (the INI dialect, typed getters, error messages naming the key), where the
+// front ends find NAME.ini, and PasswordCost / argon2id hashing.
+#include "config/config_path.hpp"
 #include "fcgihost/config.hpp"
 #include "fcgihost/password.hpp"
 
@@ -101,6 +102,36 @@ TEST(Config, FileAndEnvironment) {
   const auto broken = write_ini("[a\nnot a line\n");
   EXPECT_THROW(c.load_file(broken), fh::ConfigError);
   std::filesystem::remove(broken);
+}
+
+// The front ends' fallback: APP_CONFIG_FILE wins; else $APP_CONFIG_DIR/NAME.ini, where NAME is
+// this executable's name (config_test), so that one directory serves every program of a cgi-bin.
+TEST(ConfigPath, AppConfigDirGivesEachProgramItsOwnFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("fh-config-dir-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string own =
+      (dir / (fs::read_symlink("/proc/self/exe").stem().string() + ".ini")).string();
+  std::ofstream(own) << "[x]\ny = 1\n";
+  std::ofstream(dir / "other.ini") << "[x]\ny = 2\n";
+
+  ::unsetenv("APP_CONFIG_FILE");
+  ::setenv("APP_CONFIG_DIR", dir.c_str(), 1);
+  fh::detail::default_config_beside_binary();
+  ASSERT_NE(std::getenv("APP_CONFIG_FILE"), nullptr);
+  EXPECT_EQ(std::string(std::getenv("APP_CONFIG_FILE")), own);
+
+  ::setenv("APP_CONFIG_FILE", "/etc/named.ini", 1); // named explicitly: left alone
+  fh::detail::default_config_beside_binary();
+  EXPECT_EQ(std::string(std::getenv("APP_CONFIG_FILE")), "/etc/named.ini");
+
+  fs::remove(own); // no NAME.ini in the directory (nor beside the binary): nothing set
+  ::unsetenv("APP_CONFIG_FILE");
+  fh::detail::default_config_beside_binary();
+  EXPECT_EQ(std::getenv("APP_CONFIG_FILE"), nullptr);
+
+  ::unsetenv("APP_CONFIG_DIR");
+  fs::remove_all(dir);
 }
 
 TEST(Password, HashAndVerify) {

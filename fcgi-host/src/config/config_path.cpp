@@ -9,7 +9,18 @@
 
 namespace fh::detail {
 
-// Plain readlink/stat on a stack buffer: this runs at every CGI start, before the request.
+namespace {
+
+bool use_if_file(const char* path) noexcept {
+  struct stat st {};
+  if (::stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  ::setenv("APP_CONFIG_FILE", path, 1);
+  return true;
+}
+
+} // namespace
+
+// Plain readlink/stat on stack buffers: this runs at every CGI start, before the request.
 void default_config_beside_binary() noexcept {
   if (std::getenv("APP_CONFIG_FILE") != nullptr) return;
   char path[PATH_MAX + 8];
@@ -22,8 +33,18 @@ void default_config_beside_binary() noexcept {
   char* dot = std::strrchr(base, '.');
   if (dot == nullptr || dot == base) dot = path + n;
   std::memcpy(dot, ".ini", 5);
-  struct stat st {};
-  if (::stat(path, &st) == 0 && S_ISREG(st.st_mode)) ::setenv("APP_CONFIG_FILE", path, 1);
+  if (const char* dir = std::getenv("APP_CONFIG_DIR"); dir != nullptr && *dir != '\0') {
+    char in_dir[PATH_MAX + 8];
+    const size_t dlen = std::strlen(dir);
+    const size_t blen = std::strlen(base);
+    if (dlen + 1 + blen < sizeof in_dir) {
+      std::memcpy(in_dir, dir, dlen);
+      in_dir[dlen] = '/';
+      std::memcpy(in_dir + dlen + 1, base, blen + 1);
+      if (use_if_file(in_dir)) return;
+    }
+  }
+  use_if_file(path);
 }
 
 } // namespace fh::detail

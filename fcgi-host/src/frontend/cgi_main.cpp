@@ -28,7 +28,8 @@ int usage(const char* argv0) {
                     "\n"
                     "A CGI program (RFC 3875): run it from a web server's cgi-bin, with\n"
                     "REQUEST_METHOD and the other meta-variables in its environment. Its config\n"
-                    "is APP_CONFIG_FILE, else NAME.ini beside the binary; arguments are ignored.\n";
+                    "is APP_CONFIG_FILE, else $APP_CONFIG_DIR/NAME.ini, else NAME.ini beside the\n"
+                    "binary; arguments are ignored.\n";
   fh::sys::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -38,7 +39,8 @@ int usage(const char* argv0) {
 int main(int /*argc*/, char** argv) {
   // The command line is never read while serving: RFC 3875 §4.4 lets a server build argv from
   // the query string (Apache does, for "?a+b"), so "?--config+/dev/stdin" would otherwise let a
-  // client choose the config. The config comes from APP_CONFIG_FILE or NAME.ini beside us.
+  // client choose the config. The config comes from APP_CONFIG_FILE, $APP_CONFIG_DIR/NAME.ini or
+  // NAME.ini beside us.
   if (std::getenv("REQUEST_METHOD") == nullptr) return usage(argv[0]);
   fh::detail::default_config_beside_binary();
 
