@@ -42,7 +42,7 @@ start_spawn() {
   "$SPAWN" -n --control "$CTL" "$@" >>"$T"/spawn.log 2>&1 &
   SPAWN_PID=$!
   PIDS+=("$SPAWN_PID")
-  wait_for 5 grep -q 'listening on' "$T"/spawn.log || fail "spawn did not start"
+  wait_for 30 grep -q 'listening on' "$T"/spawn.log || fail "spawn did not start" # a bound: loaded cores
   PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T"/spawn.log | head -1 | cut -d: -f2 || true)
 }
 
