@@ -137,6 +137,18 @@ class Worker:
     def connect(self):
         return connect_unix(self.sock)
 
+    def wait_accepted(self, limit=30):
+        """True once no connection waits in the worker's accept queue (the Recv-Q that ss shows
+        for a listener): every connection made so far is the worker's. False after limit s."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            out = subprocess.run(['ss', '-xlnH', 'src', self.sock], capture_output=True,
+                                 text=True).stdout.split()
+            if len(out) >= 3 and out[2] == '0':
+                return True
+            time.sleep(0.05)
+        return False
+
     def log(self):
         with open(self.err_path, errors='replace') as f:
             return f.read()

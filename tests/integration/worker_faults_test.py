@@ -20,7 +20,10 @@ def half_sent_request(w):
     cut = full.index(body) + 5
     s = w.connect()
     s.sendall(full[:cut])
-    time.sleep(0.5)  # the worker is now reading this body
+    # The worker has accepted it (a fixed sleep alone could end first on a loaded machine), and
+    # has had time to read the part sent: it is now waiting for the rest of this body.
+    check('the worker accepted the half-sent request', w.wait_accepted())
+    time.sleep(0.5)
     return s, full[cut:]
 
 
