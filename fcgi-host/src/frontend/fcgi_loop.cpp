@@ -1,9 +1,12 @@
 // See fcgi_loop.hpp. libfcgi supplies the protocol's record types (<fastcgi.h>, through
 // io/fcgi_protocol); the reading, framing and writing are ours, so that no read ever blocks a
-// request thread. A connection is in exactly one of three places: parked in the epoll set
-// (EPOLLONESHOT, so one thread at a time gets it), held by the one thread driving it (busy), or
-// closed. The table `conns_` is the only owner; epoll events carry (generation << 32 | fd), so an
-// event for a connection closed meanwhile is never mistaken for a new one on the same fd number.
+// request thread. A connection is in exactly one of three places: parked in the epoll set, held
+// by the one thread driving it (busy), or closed. With several threads a parked connection is
+// EPOLLONESHOT (one thread at a time gets it) and re-armed after each request; with one thread
+// (the default) it stays armed, level-triggered, and epoll_ctl runs only when it switches between
+// waiting to read and waiting to write. The table `conns_` is the only owner; epoll events carry
+// (generation << 32 | fd), so an event for a connection closed meanwhile (even earlier in the same
+// batch of events) is never mistaken for a new one on the same fd number.
 #include "frontend/fcgi_loop.hpp"
 
 #include "fcgihost/log.hpp"
@@ -31,6 +34,9 @@ namespace {
 constexpr std::uint64_t kListenKey = ~std::uint64_t{0};
 constexpr std::uint64_t kWakeKey = ~std::uint64_t{0} - 1;
 constexpr std::size_t kReadChunk = 64 * 1024;
+// Events one epoll_wait hands a lone thread: every ready connection in one call. With several
+// threads each takes one event, so no thread sits on ready connections while another is idle.
+constexpr int kMaxEvents = 64;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,8 +80,9 @@ struct ConnectionLoop::Conn {
   FcgiParser parser;
   std::string out; // answer bytes not yet taken by the peer
   std::size_t out_off = 0;
-  bool busy = false;   // a thread is driving it (it is then not in the epoll set)
-  bool served = false; // answered at least one request: an idle kept connection
+  std::uint32_t armed = 0; // the events it is registered for in the epoll set
+  bool busy = false;       // a thread is driving it (then no other thread gets its events)
+  bool served = false;     // answered at least one request: an idle kept connection
   bool close_after_out = false;
   Clock::time_point started{}; // first byte of the request (or answer) in progress
   Clock::time_point deadline{};
@@ -116,6 +123,8 @@ void ConnectionLoop::wake() noexcept {
 }
 
 void ConnectionLoop::run(int thread_index, std::atomic<bool>& stopping) {
+  epoll_event events[kMaxEvents];
+  const int max_events = opt_.threads > 1 ? 1 : kMaxEvents;
   for (;;) {
     const bool stop = stopping.load();
     if (stop) {
@@ -130,15 +139,22 @@ void ConnectionLoop::run(int thread_index, std::atomic<bool>& stopping) {
       std::lock_guard lock(mu_);
       if (conns_.empty()) return;
     }
-    epoll_event ev{};
-    const int n = ::epoll_wait(epfd_, &ev, 1, stop ? 50 : 250);
-    if (n <= 0 || ev.data.u64 == kWakeKey) continue; // tick, EINTR or wake(): re-check
-    if (ev.data.u64 == kListenKey) {
-      if (!stop) accept_one();
-      continue;
+    const int n = ::epoll_wait(epfd_, events, max_events, stop ? 50 : 250);
+    for (int i = 0; i < n; ++i) { // n <= 0: tick or EINTR; wake(): re-checked above
+      const std::uint64_t key = events[i].data.u64;
+      if (key == kWakeKey) continue;
+      if (key == kListenKey) {
+        if (!stop) accept_one();
+      } else if (Conn* c = take(key)) {
+        drive(*c, thread_index, stopping);
+      }
     }
-    if (Conn* c = take(ev.data.u64)) drive(*c, thread_index, stopping);
   }
+}
+
+std::uint32_t ConnectionLoop::events_for(bool want_write) const noexcept {
+  const std::uint32_t wait_for = want_write ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
+  return opt_.threads > 1 ? wait_for | EPOLLONESHOT : wait_for;
 }
 
 void ConnectionLoop::begin_stop() {
@@ -166,7 +182,7 @@ void ConnectionLoop::accept_one() {
   conn->deadline = conn->started + opt_.read_timeout; // its first request is due
   conn->mid_request = true;
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.events = conn->armed = events_for(false);
   ev.data.u64 = key;
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     fh::log(LogLevel::Error, std::string("epoll_ctl new connection: ") + std::strerror(errno));
@@ -313,10 +329,13 @@ void ConnectionLoop::park(Conn& c, bool want_write, bool stopping) {
   c.deadline = mid ? c.started + opt_.read_timeout
                    : Clock::now() + (c.served ? opt_.idle_timeout : opt_.read_timeout);
   if (!mid && !c.served) c.mid_request = true; // a new connection: its first request is due
-  epoll_event ev{};
-  ev.events = (want_write ? EPOLLOUT : EPOLLIN | EPOLLRDHUP) | EPOLLONESHOT;
-  ev.data.u64 = c.key;
   c.busy = false;
+  const std::uint32_t want = events_for(want_write);
+  // Level-triggered and still armed for what it waits for (one thread): nothing to tell epoll.
+  if (want == c.armed && (want & EPOLLONESHOT) == 0) return;
+  epoll_event ev{};
+  ev.events = c.armed = want;
+  ev.data.u64 = c.key;
   if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
     fh::log(LogLevel::Error, std::string("epoll_ctl re-arm: ") + std::strerror(errno));
     close_locked(conns_.find(c.fd.get()));

@@ -1,5 +1,6 @@
 // The FastCGI worker's connection loop. Every thread of the process waits on one shared epoll
-// set that holds the listen socket and every connection (leader/follower). Connections are
+// set that holds the listen socket and every connection (leader/follower; with one thread, the
+// default, simply an event loop that takes every ready connection per wake-up). Connections are
 // non-blocking and owned by the loop, not by a thread: the thread that wakes for a connection
 // reads what has arrived into that connection's protocol parser (io/fcgi_protocol.hpp), and only
 // when a request is complete does it serve it, write the answer and re-arm the connection. So a
@@ -61,6 +62,7 @@ private:
   bool flush(Conn& c); // false: the connection failed
   void serve(Conn& c, FcgiRequest req, int thread_index);
   void park(Conn& c, bool want_write, bool stopping);
+  std::uint32_t events_for(bool want_write) const noexcept; // a parked connection's epoll events
   void close_conn(Conn& c, const char* why);
   void close_locked(std::unordered_map<int, std::unique_ptr<Conn>>::iterator it);
   void sweep(bool stopping);

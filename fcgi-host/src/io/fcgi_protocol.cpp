@@ -11,6 +11,7 @@ namespace fh::detail {
 namespace {
 
 constexpr std::size_t kHeaderLen = FCGI_HEADER_LEN;
+constexpr std::size_t kKeptParamsCapacity = 8 * 1024;
 
 std::uint32_t read_length(std::string_view data, std::size_t& i, bool& ok) {
   if (i >= data.size()) {
@@ -211,7 +212,12 @@ void FcgiParser::on_params(std::string_view content) {
       cur_.raw.input_error_status = 400;
       cur_.raw.input_error = "malformed FastCGI params";
     }
-    std::string().swap(params_);
+    // Kept for the next request on the connection (no allocation per request), unless a large
+    // request grew it: an idle connection then holds no more than a few KiB.
+    if (params_.capacity() > kKeptParamsCapacity)
+      std::string().swap(params_);
+    else
+      params_.clear();
     return;
   }
   if (params_over_) return;
