@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Hostile and unusual FastCGI peers against hello.fcgi (alone, and under spawn -F 2 with
---threads 2), with the raw client in fcgi_client.py:
+"""Hostile and unusual FastCGI peers against hello.fcgi (alone, and under spawn -F 2), with the
+raw client in fcgi_client.py; the stalled peers and the protocol's corners run against both shapes
+of the loop, one thread (the default: connections stay armed) and --threads 2 (one-shot hand-off):
  - 1,000 peers that send BEGIN_REQUEST + one PARAMS record and stall: a normal request is still
    answered at once, the stalled ones are closed at the read deadline and never answered;
  - a params flood (200 MB of one header): 431, and the worker's peak RSS stays small;
@@ -34,7 +35,7 @@ def timed_request(port, path='/'):
     return status(out), time.monotonic() - t0
 
 
-def stalled_peers(spawn, hello):
+def stalled_peers(spawn, hello, threads):
     have = raise_own_fd_limit(STALLED + 200)
     if have < STALLED + 100:
         check('stalled peers: enough fds for the test', False, f'RLIMIT_NOFILE {have}')
@@ -45,7 +46,7 @@ def stalled_peers(spawn, hello):
     # spawn starts with a soft fd limit of 256: 500 stalled peers per worker only fit if spawn
     # and its workers raise it to the hard limit, as they must.
     sp = subprocess.Popen([spawn, '-n', '-a', '127.0.0.1', '-p', '0', '-F', '2', '--', hello,
-                           '--threads', '2', '--read-timeout', str(READ_TIMEOUT)],
+                           '--threads', threads, '--read-timeout', str(READ_TIMEOUT)],
                           stdout=log, stderr=subprocess.STDOUT,
                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)))
     peers = []
@@ -207,8 +208,8 @@ def fd_exhaustion(hello):
         w.stop()
 
 
-def protocol_records(hello):
-    w = Worker(hello, '--threads', '2')
+def protocol_records(hello, threads):
+    w = Worker(hello, '--threads', threads)
     try:
         s = w.connect()
         s.sendall(rec(GET_VALUES, nv('FCGI_MAX_CONNS', '') + nv('FCGI_MAX_REQS', '') +
@@ -217,7 +218,7 @@ def protocol_records(hello):
         r = read_record(s, b'')
         values = parse_nv(r[2]) if r and r[0] == GET_VALUES_RESULT else {}
         check('GET_VALUES: answered at once', r is not None and r[0] == GET_VALUES_RESULT, r)
-        check('GET_VALUES: true limits', values.get('FCGI_MAX_REQS') == '2' and
+        check('GET_VALUES: true limits', values.get('FCGI_MAX_REQS') == threads and
               values.get('FCGI_MPXS_CONNS') == '0' and int(values.get('FCGI_MAX_CONNS', '0')) > 100,
               values)
 
@@ -251,11 +252,14 @@ def protocol_records(hello):
 if __name__ == '__main__':
     spawn, hello = sys.argv[1], sys.argv[2]
     only = sys.argv[3:]
-    for name, fn in [('protocol', lambda: protocol_records(hello)),
+    for name, fn in [('protocol', lambda: protocol_records(hello, '2')),
+                     ('protocol1', lambda: protocol_records(hello, '1')),
                      ('flood', lambda: params_flood(hello)),
                      ('fds', lambda: fd_exhaustion(hello)),
-                     ('stalled', lambda: stalled_peers(spawn, hello))]:
+                     ('stalled', lambda: stalled_peers(spawn, hello, '2')),
+                     ('stalled1', lambda: stalled_peers(spawn, hello, '1'))]:
         if not only or name in only:
+            print(f'-- {name}', flush=True)
             try:
                 fn()
             except Exception as e:  # a peer that hangs or is reset: that section failed

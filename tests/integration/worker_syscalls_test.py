@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""System calls a kept connection costs hello.fcgi per request, counted with strace -c (counts,
+not timings): with one thread (the default) a request on a kept connection is one recv and one
+send, and the connection is never re-armed (no epoll_ctl per request) nor read again after a
+complete request (no recv that finds nothing). With --threads 2 the answers stay the same.
+Usage: worker_syscalls_test.py HELLO_FCGI. Exits 77 (skipped) without strace or ptrace."""
+import os, shutil, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fcgi_client import *  # noqa: E402,F403
+
+check = Checks()
+N = 200
+
+
+def traced_counts(w):
+    """N requests in turn on one kept connection while strace -c -f counts the worker's calls."""
+    s = w.connect()
+    s.sendall(request('/', keep=True))  # accepted and served once before tracing starts
+    check('warm-up request answered', status(response(s)) == 200)
+    out = os.path.join(w.dir, 'strace.out')
+    tracer = subprocess.Popen(['strace', '-c', '-f', '-q', '-o', out, '-p', str(w.proc.pid)],
+                              stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):  # attached once every thread of the worker is traced
+            traced = [t for t in os.listdir(f'/proc/{w.proc.pid}/task')
+                      if 'TracerPid:\t0' not in open(f'/proc/{w.proc.pid}/task/{t}/status').read()]
+            if len(traced) == len(os.listdir(f'/proc/{w.proc.pid}/task')) or tracer.poll() is not None:
+                break
+            time.sleep(0.05)
+        if tracer.poll() is not None:
+            print('SKIP: strace cannot attach: ' + tracer.stderr.read().decode(errors='replace'))
+            sys.exit(77)
+        ok = 0
+        for _ in range(N):
+            s.sendall(request('/', keep=True))
+            ok += status(response(s)) == 200
+        check(f'{N} requests on one kept connection answered', ok == N, ok)
+    finally:
+        tracer.send_signal(2)
+        tracer.wait(30)
+    counts = {}
+    for line in open(out):
+        f = line.split()
+        if len(f) >= 5 and f[0][0].isdigit() and f[-1] not in ('total', 'syscall'):
+            counts[f[-1]] = int(f[3])
+    return counts
+
+
+def main(hello):
+    if shutil.which('strace') is None:
+        print('SKIP: strace not installed (./run test installs it)')
+        sys.exit(77)
+    w = Worker(hello)
+    try:
+        c = traced_counts(w)
+        print(f'figure: one thread, {N} kept requests: {c}', flush=True)
+        check('one thread: one recv per request (none that finds nothing)',
+              c.get('recvfrom', 0) + c.get('read', 0) <= N + 2, c)
+        check('one thread: one send per request', c.get('sendto', 0) + c.get('write', 0) <= N + 2, c)
+        check('one thread: no epoll_ctl per request (the connection stays armed)',
+              c.get('epoll_ctl', 0) <= 2, c)
+    finally:
+        w.stop()
+    w = Worker(hello, '--threads', '2')
+    try:
+        c = traced_counts(w)
+        print(f'figure: two threads, {N} kept requests: {c}', flush=True)
+        check('two threads: one recv and one send per request',
+              c.get('recvfrom', 0) <= N + 2 and c.get('sendto', 0) <= N + 2, c)
+    finally:
+        w.stop()
+    sys.exit(1 if check.failures else 0)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
