@@ -3,8 +3,10 @@
 # `./run bench --syscalls`). For the canned FastCGI responder (matrix/canned_fcgi.c, the FastCGI
 # path's limit) and our hello.fcgi under spawn (and any other worker given with --also), it sends
 # a fixed number of requests through a user-space nginx on 127.0.0.1 with wrk while
-# `strace -c -f` is attached to the worker processes only, then prints calls per request for
-# each syscall side by side. Everything it starts is tracked by pid and stopped at the end.
+# `strace -c -f` (or, with --counter perf, `perf stat` on the kernel's syscall tracepoints, which
+# does not stop the workers at every call) is attached to the worker processes only, then prints
+# calls per request for each syscall side by side. Everything it starts is tracked by pid and
+# stopped at the end.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,6 +20,7 @@ TRANSPORT=unix
 KEEPALIVE=on
 PORT_BASE=""
 WARMUP=1000
+COUNTER=strace
 declare -a EXTRA=() # NAME=PATH of more FastCGI workers to run under spawn
 
 usage() {
@@ -32,6 +35,10 @@ usage: $0 BUILD_DIR [options]
   --also NAME=PATH   one more FastCGI worker binary to measure under spawn, e.g. the hello.fcgi
                      of another build (before/after a change); repeatable
   --port-base N      nginx on 127.0.0.1:N, TCP pools on N+1, ... (default: ports picked at run time)
+  --counter C        strace | perf (default: $COUNTER). perf counts with \`perf stat\` on the
+                     syscalls:sys_enter_* tracepoints of the workers: no ptrace stop per call, so
+                     the workers run at full speed and nginx keeps its connections as it would
+                     untraced (under strace a slowed worker makes nginx open and close more)
 Prints, per syscall, calls per request of each worker kind (strace -c -f on the worker processes
 only; nginx and spawn's master are not traced), and the workers' CPU time per request from an
 untraced run of the same size just before (schedstat of all their threads); keeps the raw strace
@@ -53,6 +60,7 @@ while [ $# -gt 0 ]; do
     --keepalive) KEEPALIVE=$2; shift ;;
     --also) EXTRA+=("$2"); shift ;;
     --port-base) PORT_BASE=$2; shift ;;
+    --counter) COUNTER=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -62,7 +70,12 @@ done
   || { echo "--requests, --connections and --procs take positive integers" >&2; exit 2; }
 [[ $TRANSPORT == unix || $TRANSPORT == tcp ]] || { echo "--transport unix|tcp" >&2; exit 2; }
 [[ $KEEPALIVE == on || $KEEPALIVE == off ]] || { echo "--keepalive on|off" >&2; exit 2; }
-for tool in strace wrk nginx spawn-fcgi cc ss; do
+[[ $COUNTER == strace || $COUNTER == perf ]] || { echo "--counter strace|perf" >&2; exit 2; }
+if [ "$COUNTER" = perf ]; then
+  perf stat -e syscalls:sys_enter_getpid -- true >/dev/null 2>&1 \
+    || { echo "--counter perf: perf cannot read the syscall tracepoints here" >&2; exit 1; }
+fi
+for tool in $COUNTER wrk nginx spawn-fcgi cc ss; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] \
     || { echo "missing tool: $tool (./run bench installs it)" >&2; exit 1; }
 done
@@ -215,9 +228,39 @@ untraced() {
   awk -v d=$((after - before)) -v n="$ok" 'BEGIN { printf "%.1f", d / n / 1000 }' >"$WORK/$k.cpu"
 }
 
+# The syscalls `--counter perf` counts (the ones a FastCGI worker makes per request or per
+# connection; anything else shows in the raw_syscalls total).
+PERF_CALLS=(accept4 close epoll_ctl epoll_wait epoll_pwait recvfrom sendto read write writev
+  readv futex rt_sigtimedwait getsockopt setsockopt fcntl)
+
+# perf_counted KIND: like traced, with perf stat on the syscall tracepoints (no ptrace stops).
+perf_counted() {
+  local k=$1 pids events=raw_syscalls:sys_enter tracer ok other sc
+  pids=$(tr ' ' ',' <<<"${K_PIDS[$k]% }")
+  for sc in "${PERF_CALLS[@]}"; do events+=",syscalls:sys_enter_$sc"; done
+  perf stat -x '\t' -e "$events" -p "$pids" -o "$WORK/$k.perf" 2>>"$WORK/$k.log" &
+  tracer=$!
+  TRACKED+=("$tracer")
+  sleep 0.5 # perf attaches within a few ms; nothing to poll for
+  run_wrk "$k" "$REQUESTS" "$WORK/$k.wrk"
+  kill -INT "$tracer"
+  wait "$tracer" 2>/dev/null || true
+  ok=$(sed -n 's/^COUNT ok=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
+  other=$(sed -n 's/^COUNT ok=[0-9]* other=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
+  [ -n "$ok" ] || { echo "$k: wrk gave no count (see $WORK/$k.wrk)" >&2; exit 1; }
+  [ "${other:-0}" -eq 0 ] || echo "$k: $other responses were not 200 (see $WORK/$k.wrk)" >&2
+  echo "$ok" >"$WORK/$k.requests"
+  # perf stat -x rows: count, unit, event, ...; the raw total becomes "all (raw_syscalls)".
+  awk -F'\t' -v n="$ok" '$3 ~ /sys_enter/ && $1 ~ /^[0-9]+$/ {
+      name = $3; sub(/^syscalls:sys_enter_/, "", name); sub(/^raw_syscalls:sys_enter$/, "all (raw_syscalls)", name)
+      if ($1 > 0) printf "%s\t%d\t0\t%.3f\n", name, $1, $1 / n
+    }' "$WORK/$k.perf" | sort >"$WORK/$k.tsv"
+}
+
 # traced KIND: strace -c -f on the workers of KIND while wrk sends REQUESTS requests.
 traced() {
   local k=$1 pid args=() tracer ok other
+  [ "$COUNTER" = strace ] || { perf_counted "$k"; return; }
   for pid in ${K_PIDS[$k]}; do args+=(-p "$pid"); done
   strace -c -f -q -o "$WORK/$k.strace" "${args[@]}" 2>>"$WORK/$k.log" &
   tracer=$!
@@ -290,7 +333,7 @@ done
     done
   printf '%-22s' "total"
   for k in "${KINDS[@]}"; do
-    printf ' %14s' "$(awk -F'\t' '{ s += $4 } END { printf "%.3f", s }' "$WORK/$k.tsv")"
+    printf ' %14s' "$(awk -F'\t' '$1 !~ /^all/ { s += $4 } END { printf "%.3f", s }' "$WORK/$k.tsv")"
   done
   printf '\n%-22s' "worker CPU us/req"
   for k in "${KINDS[@]}"; do printf ' %14s' "$(cat "$WORK/$k.cpu")"; done

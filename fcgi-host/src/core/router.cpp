@@ -156,18 +156,23 @@ Match Router::match(std::string_view path, std::string_view method) const {
   Match result;
   const auto parts = split_path(path);
   const auto m = parse_method(method);
-  std::set<std::string> allowed;
   std::map<std::string, std::string> args;
+  // The first route (most specific first) that takes both the path and the method wins; the
+  // method is the cheaper test, so it goes first.
+  for (const auto& route : routes_) {
+    if (!m || !(allows(route, *m) || (*m == Method::Head && allows(route, Method::Get)))) continue;
+    if (!match_segments(route.segments, parts, args)) continue;
+    result.route = &route;
+    result.args = std::move(args);
+    return result;
+  }
+  // None: the methods that the routes taking this path allow (405's Allow; none: 404).
+  std::set<std::string> allowed;
   for (const auto& route : routes_) {
     if (!match_segments(route.segments, parts, args)) continue;
     for (Method rm : route.methods)
       allowed.insert(method_name(rm));
     if (allows(route, Method::Get)) allowed.insert("HEAD");
-    if (result.route || !m) continue;
-    if (allows(route, *m) || (*m == Method::Head && allows(route, Method::Get))) {
-      result.route = &route;
-      result.args = args;
-    }
   }
   if (!allowed.empty()) allowed.insert("OPTIONS");
   result.allowed.assign(allowed.begin(), allowed.end());

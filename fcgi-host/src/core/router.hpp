@@ -33,7 +33,7 @@ struct Route {
 struct Match {
   const Route* route = nullptr;            // null: 404 or 405
   std::map<std::string, std::string> args; // path parameters of `route`
-  std::vector<std::string> allowed;        // methods allowed for this path (405's Allow)
+  std::vector<std::string> allowed;        // route null: methods the path allows (405's Allow)
 };
 
 class Router {
