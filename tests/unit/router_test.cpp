@@ -200,6 +200,16 @@ TEST(Router, PostOnlyRouteDoesNotAllowHead) {
   EXPECT_EQ(m.allowed, (std::vector<std::string>{"OPTIONS", "POST"}));
 }
 
+TEST(Router, AMatchedRouteBuildsNoAllowList) {
+  // The Allow list is for 405 and OPTIONS only: a request that has its route does not pay for it.
+  Router r;
+  r.add(make_route("/items", {Method::Get, Method::Post}, "items"));
+  auto m = r.match("/items", "POST");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->endpoint, "items");
+  EXPECT_TRUE(m.allowed.empty());
+}
+
 TEST(Router, HeadMatchesTheGetRoute) {
   Router r;
   r.add(make_route("/page", {Method::Get}, "page"));
