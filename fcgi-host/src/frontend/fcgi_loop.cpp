@@ -1,12 +1,13 @@
 // See fcgi_loop.hpp. libfcgi supplies the protocol's record types (<fastcgi.h>, through
 // io/fcgi_protocol); the reading, framing and writing are ours, so that no read ever blocks a
 // request thread. A connection is in exactly one of three places: parked in the epoll set, held
-// by the one thread driving it (busy), or closed. With several threads a parked connection is
-// EPOLLONESHOT (one thread at a time gets it) and re-armed after each request; with one thread
-// (the default) it stays armed, level-triggered, and epoll_ctl runs only when it switches between
-// waiting to read and waiting to write. The table `conns_` is the only owner; epoll events carry
-// (generation << 32 | fd), so an event for a connection closed meanwhile (even earlier in the same
-// batch of events) is never mistaken for a new one on the same fd number.
+// by the one thread driving it (busy; a new connection starts so, with the thread that accepted
+// it, and enters the set only when it first has to wait), or closed. With several threads a parked
+// connection is EPOLLONESHOT (one thread at a time gets it) and re-armed after each request; with
+// one thread (the default) it stays armed, level-triggered, and epoll_ctl runs only when it
+// switches between waiting to read and waiting to write. The table `conns_` is the only owner;
+// epoll events carry (generation << 32 | fd), so an event for a connection closed meanwhile (even
+// earlier in the same batch of events) is never mistaken for a new one on the same fd number.
 #include "frontend/fcgi_loop.hpp"
 
 #include "fcgihost/log.hpp"
@@ -80,7 +81,7 @@ struct ConnectionLoop::Conn {
   FcgiParser parser;
   std::string out; // answer bytes not yet taken by the peer
   std::size_t out_off = 0;
-  std::uint32_t armed = 0; // the events it is registered for in the epoll set
+  std::uint32_t armed = 0; // the events it is registered for in the epoll set (0: not in it)
   bool busy = false;       // a thread is driving it (then no other thread gets its events)
   bool served = false;     // answered at least one request: an idle kept connection
   bool close_after_out = false;
@@ -144,7 +145,7 @@ void ConnectionLoop::run(int thread_index, std::atomic<bool>& stopping) {
       const std::uint64_t key = events[i].data.u64;
       if (key == kWakeKey) continue;
       if (key == kListenKey) {
-        if (!stop) accept_one();
+        if (Conn* c = stop ? nullptr : accept_one()) drive(*c, thread_index, stopping);
       } else if (Conn* c = take(key)) {
         drive(*c, thread_index, stopping);
       }
@@ -166,14 +167,14 @@ void ConnectionLoop::begin_stop() {
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, wake_fd_, nullptr);
 }
 
-void ConnectionLoop::accept_one() {
+ConnectionLoop::Conn* ConnectionLoop::accept_one() {
   const int fd = ::accept4(opt_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0) {
     if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
       pause_accept(errno);
     else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
       fh::log(LogLevel::Error, std::string("accept failed: ") + std::strerror(errno));
-    return;
+    return nullptr;
   }
   std::lock_guard lock(mu_);
   const std::uint64_t key = (std::uint64_t{next_gen_++} << 32) | static_cast<std::uint32_t>(fd);
@@ -181,14 +182,11 @@ void ConnectionLoop::accept_one() {
   conn->started = Clock::now();
   conn->deadline = conn->started + opt_.read_timeout; // its first request is due
   conn->mid_request = true;
-  epoll_event ev{};
-  ev.events = conn->armed = events_for(false);
-  ev.data.u64 = key;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    fh::log(LogLevel::Error, std::string("epoll_ctl new connection: ") + std::strerror(errno));
-    return; // conn closes the fd
-  }
-  conns_.emplace(fd, std::move(conn));
+  // Driven at once by this thread, before it is in the epoll set: the peer has usually sent its
+  // request by now, and a connection answered and closed at once (no keep-alive) never enters
+  // the set. The first park adds it.
+  conn->busy = true;
+  return conns_.emplace(fd, std::move(conn)).first->second.get();
 }
 
 void ConnectionLoop::pause_accept(int err) {
@@ -334,10 +332,12 @@ void ConnectionLoop::park(Conn& c, bool want_write, bool stopping) {
   // Level-triggered and still armed for what it waits for (one thread): nothing to tell epoll.
   if (want == c.armed && (want & EPOLLONESHOT) == 0) return;
   epoll_event ev{};
-  ev.events = c.armed = want;
+  ev.events = want;
   ev.data.u64 = c.key;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) {
-    fh::log(LogLevel::Error, std::string("epoll_ctl re-arm: ") + std::strerror(errno));
+  const int op = c.armed == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD; // first park: not in the set yet
+  c.armed = want;
+  if (::epoll_ctl(epfd_, op, c.fd.get(), &ev) != 0) {
+    fh::log(LogLevel::Error, std::string("epoll_ctl park: ") + std::strerror(errno));
     close_locked(conns_.find(c.fd.get()));
   }
 }
@@ -350,7 +350,7 @@ void ConnectionLoop::close_conn(Conn& c, const char* why) {
 
 void ConnectionLoop::close_locked(std::unordered_map<int, std::unique_ptr<Conn>>::iterator it) {
   if (it == conns_.end()) return;
-  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, it->first, nullptr);
+  if (it->second->armed != 0) ::epoll_ctl(epfd_, EPOLL_CTL_DEL, it->first, nullptr);
   conns_.erase(it); // closes the fd
   resume_accept_locked();
 }

@@ -53,9 +53,9 @@ private:
   struct Conn;
   using Clock = std::chrono::steady_clock;
 
-  void accept_one();
-  void pause_accept(int err);      // EMFILE & co.: out of the epoll set until fds free up
-  void resume_accept_locked();     // with mu_ held
+  Conn* accept_one();          // a new connection, busy for the caller to drive; nullptr if none
+  void pause_accept(int err);  // EMFILE & co.: out of the epoll set until fds free up
+  void resume_accept_locked(); // with mu_ held
   int close_idle_for_fds_locked(); // with mu_ held: frees fds held by idle kept connections
   Conn* take(std::uint64_t key);   // marks the connection busy for this thread, or nullptr
   void drive(Conn& c, int thread_index, std::atomic<bool>& stopping);
