@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh BUILD_DIR [--port N]: the full fcgi-host demo on 127.0.0.1 (what `./run demo` execs).
+# demo.sh BUILD_DIR [--port N] [--workers N]: the full fcgi-host demo on 127.0.0.1 (what `./run demo` execs).
 # Starts one spawn master with a FastCGI pool per BUILD_DIR/apps/*/*.fcgi (nginx keeps
 # connections to them: fcgi-host workers are leader/follower, docs/deployment.md), a second spawn
 # running the CGI gateway over BUILD_DIR/cgi-bin, and a user-space nginx in front of both; prints
