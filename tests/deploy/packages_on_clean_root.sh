@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # packages_on_clean_root.sh PACKAGE_DIR: the Debian packages on a clean Debian 12 root (what
 # `./run test --full` runs after `./run package`; several minutes, so not in the CTest suite).
-# The root is debootstrap's minbase bookworm, cached in /var/tmp/fresh-bookworm.tgz (the same
-# cache the project's fresh-machine tool makes and reuses). In a chroot: `apt-get install
+# The root is debootstrap's minbase bookworm, cached in /var/tmp/fresh-bookworm.tgz (made by the
+# first run, reused by the next). In a chroot: `apt-get install
 # ./fcgi-host_*.deb ./fcgi-host-dev_*.deb` (apt pulls the dependencies from Debian), then checks
 # the system user fcgi-host, the installed files (spawn, cgi-gateway, snippets, units), `nginx -t`
 # with the example site enabled, and builds tests/deploy/outoftree against the installed

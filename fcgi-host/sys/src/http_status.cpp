@@ -1,4 +1,4 @@
-// See fh/sys/http_status.hpp.
+// fh::sys::reason_phrase: the HTTP reason phrase table (see fh/sys/http_status.hpp).
 #include <fh/sys/http_status.hpp>
 
 namespace fh::sys {

@@ -1,4 +1,5 @@
-// See fh/sys/scoreboard_publisher.hpp.
+// The worker's side of the scoreboard (see fh/sys/scoreboard_publisher.hpp): attaching to the
+// region spawn named in the environment and publishing each thread's state, request and count.
 #include <fh/sys/scoreboard_publisher.hpp>
 
 #include <cstdlib>
