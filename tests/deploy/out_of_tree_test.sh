@@ -5,7 +5,7 @@
 # installed spawn, and notes.cgi again through the installed spawn's CGI gateway (found beside
 # spawn). Templates come from notes.templates/ beside each binary, the database from notes.ini.
 # A test client built on the installed fcgihost_testing asks notes.cgi and notes.fcgi for the
-# page. Also links the app with pkg-config alone (fcgihost-fcgi). Needs cgi-fcgi (libfcgi-bin).
+# page. Also links the app with pkg-config alone (fcgihost-fcgi, and fcgihost-cgi --static). Needs cgi-fcgi (libfcgi-bin).
 source "$(dirname "$0")/lib.sh"
 command -v cgi-fcgi >/dev/null || skip "cgi-fcgi (libfcgi-bin) not installed"
 P=$T/prefix
@@ -97,5 +97,15 @@ if command -v pkg-config >/dev/null; then
   # shellcheck disable=SC2086
   g++ -O0 -o "$T"/notes-pc.fcgi "$T"/notes.cpp $flags >"$T"/pc.log 2>&1 \
     || { cat "$T"/pc.log; fail "pkg-config build"; }
+  # The static CGI through pkg-config --static: links quietly (the dlopen wraps) and answers.
+  flags=$(PKG_CONFIG_PATH=$pcdir pkg-config --static --cflags --libs fcgihost-cgi) || fail "pkg-config fcgihost-cgi"
+  # shellcheck disable=SC2086
+  g++ -O0 -static -o "$T"/notes-pc.cgi "$T"/notes.cpp $flags >"$T"/pc-cgi.log 2>&1 \
+    || { cat "$T"/pc-cgi.log; fail "pkg-config static CGI build"; }
+  if grep -q 'dlopen' "$T"/pc-cgi.log; then cat "$T"/pc-cgi.log; fail "pkg-config static CGI: glibc's dlopen warning"; fi
+  env -i REQUEST_METHOD=POST PATH_INFO=/add QUERY_STRING=text=pc SERVER_PROTOCOL=HTTP/1.1 \
+    GATEWAY_INTERFACE=CGI/1.1 SERVER_NAME=localhost SERVER_PORT=80 CONTENT_LENGTH=0 \
+    APP_CONFIG_FILE="${CGI%.cgi}.ini" "$T"/notes-pc.cgi </dev/null | has '^Status: 201' \
+    || fail "pkg-config static CGI: POST /add"
 fi
 pass "out-of-tree app: CMake package + pkg-config builds, CGI, spawn pool, installed gateway, test client"
