@@ -33,8 +33,10 @@ MERGE=auto
 RUN_ID=""
 PORT_BASE=""
 STARTUP_ONLY=0
+WITH_SYSCALLS=0
 TW_ONLY=0
 declare -a STARTUP_ALSO=()
+declare -a SYSCALLS_ALSO=() # --also NAME=PATH for syscalls.sh
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
 KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
@@ -63,6 +65,12 @@ usage: $0 BUILD_DIR [options]
   --startup-only       only the CGI start-up measurement (hyperfine), printed as a table; the
                        report is not rewritten
   --startup-also PATH  one more CGI binary to time beside the others (e.g. the hello.cgi of
+                       another build); repeatable
+  --with-syscalls      after the matrix and the start-up table, count system calls per request of
+                       the canned responder and hello.fcgi (tests/bench/syscalls.sh: strace, and
+                       perf stat on the syscall tracepoints where perf can read them) and put
+                       the counts in the report, so that they come from the same session
+  --syscalls-also NAME=PATH  one more FastCGI worker for --with-syscalls (e.g. the hello.fcgi of
                        another build); repeatable
   --trafficwatch-only  only trafficwatch's section (ingest vs GoAccess, burst to alert): run it
                        and replace that section of OUT/benchmarks.md
@@ -94,6 +102,8 @@ parse_args() {
       --no-merge) MERGE=0 ;;
       --port-base) PORT_BASE=$2; shift ;;
       --startup-only) STARTUP_ONLY=1 ;;
+      --with-syscalls) WITH_SYSCALLS=1 ;;
+      --syscalls-also) SYSCALLS_ALSO+=(--also "$2"); shift ;;
       --trafficwatch-only) TW_ONLY=1 ;;
       --startup-also) STARTUP_ALSO+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift ;;
       --list) LIST_ONLY=1 ;;
@@ -1150,7 +1160,8 @@ render_report() {
     --runs-dir "$data/runs" --targets "$WORK/targets.tsv" \
     --skipped "$WORK/skipped.tsv" --meta "$WORK/meta.md" --nginx "$WORK/nginx-settings.txt" \
     --locations "$WORK/nginx-locations.txt" --micro "$data/micro.json" \
-    --startup "$WORK/startup.tsv" --datadir "$WORK/plot" --out "$out_md" \
+    --startup "$WORK/startup.tsv" --syscalls "$WORK/syscalls-strace.txt" \
+    --syscalls-perf "$WORK/syscalls-perf.txt" --datadir "$WORK/plot" --out "$out_md" \
     --command "$(cat "$WORK/command.txt")"
   add_trafficwatch_section "$out_md"
   if command -v gnuplot >/dev/null; then
@@ -1160,6 +1171,26 @@ render_report() {
     warn "gnuplot not installed: no charts"
   fi
   log "report: $out_md (CSV $data/results.csv, charts $data/*.svg)"
+}
+
+# measure_syscalls: with --with-syscalls, syscalls.sh's side-by-side counts (strace; perf stat
+# too where the syscall tracepoints can be read) into WORK/syscalls-*.txt for the report.
+measure_syscalls() {
+  local counter
+  rm -f "$WORK"/syscalls-*.txt
+  [ "$WITH_SYSCALLS" -eq 1 ] || return 0
+  for counter in strace perf; do
+    if [ "$counter" = perf ] && ! perf stat -e syscalls:sys_enter_getpid -- true >/dev/null 2>&1; then
+      warn "perf cannot read the syscall tracepoints: syscalls counted with strace only"
+      continue
+    fi
+    log "counting system calls per request ($counter)"
+    if "$HERE/syscalls.sh" "$BUILD" --counter "$counter" "${SYSCALLS_ALSO[@]}" >"$WORK/syscalls-$counter.log" 2>&1; then
+      cp "$BUILD/bench-work/syscalls/per-request.txt" "$WORK/syscalls-$counter.txt"
+    else
+      warn "syscalls.sh --counter $counter failed (see $WORK/syscalls-$counter.log)"
+    fi
+  done
 }
 
 # --- main ------------------------------------------------------------------------------------
@@ -1244,6 +1275,7 @@ main() {
   log "matrix done in $(hms $(($(date +%s) - T0)))"
   log "measuring CGI start-up (hyperfine: each CGI binary run directly, side by side)"
   measure_startup "$WORK/startup.tsv"
+  measure_syscalls
   run_micro "$OUT/bench/micro.json"
   run_trafficwatch
   collect_report_inputs "$ARGS_TEXT"

@@ -34,6 +34,8 @@ def parse_args():
     p.add_argument("--nginx", required=True, help="the nginx configuration of the run")
     p.add_argument("--locations", help="the locations + fastcgi params of the run")
     p.add_argument("--startup", help="TSV: binary, ms per fork+exec, KiB, linkage")
+    p.add_argument("--syscalls", help="syscalls.sh per-request table, counted with strace")
+    p.add_argument("--syscalls-perf", help="the same, counted with perf stat")
     p.add_argument("--micro", required=True, help="Google Benchmark JSON (may be missing)")
     p.add_argument("--datadir", required=True, help="where the gnuplot .dat files go")
     p.add_argument("--out", required=True)
@@ -233,6 +235,35 @@ def limit_section(res, targets, shapes, out):
                    + (", ".join(f"`{x}`" for x in lims) or "none measured") + " | "
                    + " | ".join("–" if f is None else f[1] for f in fr) + " | "
                    + fcgi_cgi_ratio(res, n) + " |")
+    limit_goal(res, shapes, out)
+
+
+# The shipped shape (nginx/demo.sh: unix socket, keep-alive, default threads) and its goal.
+SHIPPED = "fh-fcgi-2-unix-ka"
+
+
+def limit_goal(res, shapes, out):
+    """The shipped hello.fcgi against the limit of its shape: req/s >= 0.9 of it, p99 <= 1.5x
+    the limit's p99, no errors, at every concurrency."""
+    rows = []
+    for c in res.concs:
+        cell, lim = res.get(SHIPPED, c), limit_of(res, shapes, SHIPPED, c)
+        top = res.get(lim[0], c) if lim else None
+        if not cell or not top or not top["rps"] or not top["p99"]:
+            continue
+        f, p = cell["rps"] / top["rps"], cell["p99"] / top["p99"]
+        ok = f >= 0.9 and p <= 1.5 and cell["errors"] == 0
+        note = "" if cell["run"] == top["run"] else " (different runs)"
+        rows.append(f"| {c} | **{f:.2f}**{note} | {fmt_ms(cell['p99'])} / {fmt_ms(top['p99'])} = "
+                    f"**{p:.2f}×** | {fmt_errors(cell)} | {'✅ met' if ok else '❌ not met'} |")
+    if not rows:
+        return
+    out.append(f"\nGoal for the shipped shape, `{SHIPPED}` (hello.fcgi, unix socket, nginx "
+               "keep-alive, default threads): at least 0.9 of its limit's req/s, p99 at most 1.5× "
+               "the limit's, no errors, at every concurrency.\n")
+    out.append("| connections | fraction of the limit | p99 ms ours / limit | errors | verdict |")
+    out.append("|---:|---:|---:|---:|---|")
+    out.extend(rows)
 
 
 def fcgi_cgi_ratio(res, name):
@@ -420,6 +451,30 @@ def startup_section(path, out):
                    f"median **{r_med:.2f}×**: {'✅ met' if ok else '❌ not met'}.")
 
 
+def syscalls_section(runs, info, out):
+    """syscalls.sh's side-by-side table of the latest run that counted (--with-syscalls)."""
+    for r in reversed(runs):
+        tables = [(how, info.get(r, {}).get(name)) for how, name in
+                  (("strace -c -f", "syscalls-strace.txt"),
+                   ("perf stat on the syscall tracepoints", "syscalls-perf.txt"))]
+        tables = [(how, t) for how, t in tables if t]
+        if not tables:
+            continue
+        out.append("\n## System calls per request: hello.fcgi against the canned responder\n")
+        out.append(f"Run {r} (`--with-syscalls`): tests/bench/syscalls.sh, 20,000 requests per "
+                   "kind through nginx (unix socket, keep-alive, 32 connections, 2 processes), "
+                   "counted on the worker processes only; worker CPU from an untraced run of the "
+                   "same size just before. strace stops the workers at every call, which slows "
+                   "them and changes how often nginx replaces kept connections (accept4/close) "
+                   "and how many connections one epoll_wait returns; perf does not.\n")
+        for how, t in tables:
+            out.append(f"Counted with {how}:\n")
+            out.append("```")
+            out.append(t.rstrip())
+            out.append("```\n")
+        return
+
+
 def apps_section(res, targets, out):
     names = [n for n, _k, _l in targets if n.startswith("app-") and n.endswith("-fcgi")]
     names = [n for n in names if any(res.get(n, c) for c in res.concs)]
@@ -534,7 +589,7 @@ FIELDS = ["time", "rep", "target", "concurrency", "duration_s", "requests", "rps
           "p90_us", "p99_us", "max_us", "err_connect", "err_read", "err_write", "err_status",
           "err_timeout", "errors", "workers", "rss_kib_mean", "rss_kib_max", "run"]
 RUN_FILES = ("meta.md", "targets.tsv", "command.txt", "skipped.tsv", "nginx-settings.txt",
-             "nginx-locations.txt", "startup.tsv")
+             "nginx-locations.txt", "startup.tsv", "syscalls-strace.txt", "syscalls-perf.txt")
 
 
 def read_rows(path):
@@ -572,7 +627,8 @@ def merge(a, rows):
         os.makedirs(here, exist_ok=True)
         src = {"meta.md": a.meta, "targets.tsv": a.targets, "skipped.tsv": a.skipped,
                "nginx-settings.txt": a.nginx, "nginx-locations.txt": a.locations,
-               "startup.tsv": a.startup}
+               "startup.tsv": a.startup, "syscalls-strace.txt": a.syscalls,
+               "syscalls-perf.txt": a.syscalls_perf}
         for name, path in src.items():
             if path and os.path.exists(path) and os.path.abspath(path) != os.path.abspath(
                     os.path.join(here, name)):
@@ -711,6 +767,7 @@ def main():
             startup = p
             break
     startup_section(startup, out)
+    syscalls_section(runs, info, out)
     apps_section(res, targets, out)
     out.append("\n## Skipped or failed targets\n")
     if skipped:
@@ -747,7 +804,9 @@ def main():
                "`./run bench --targets 'limit-*,fh-fcgi-*,c-fcgi-*' --no-micro`. Only the CGI "
                "start-up table, against another build's binary: `./run bench --startup-only "
                "--startup-also OTHER_BUILD/cgi-bin/hello.cgi`. System calls per request of the "
-               "canned responder and hello.fcgi (strace): `./run bench --syscalls`.\n")
+               "canned responder and hello.fcgi (strace): `./run bench --syscalls` (`--counter "
+               "perf` for perf stat on the syscall tracepoints); in the same session as the "
+               "matrix and into this report: add `--with-syscalls` to a `./run bench` run.\n")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
