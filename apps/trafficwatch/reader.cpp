@@ -158,6 +158,7 @@ void LogReader::consume(LineSink& sink) {
     changed_ = true;
   }
   for (;;) {
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result): bytes, not a C string
     const void* nl = std::memchr(buf_.data() + start, '\n', buf_.size() - start);
     if (nl == nullptr) break;
     const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());

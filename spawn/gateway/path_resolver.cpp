@@ -158,7 +158,7 @@ ResolvedScript resolve_script(const std::string& root, std::string_view prefix,
 }
 
 std::string canonical_root(const std::string& dir) {
-  const std::string real = real_path(dir);
+  std::string real = real_path(dir);
   struct stat st {};
   if (real.empty() || ::stat(real.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw std::runtime_error("--cgi-dir " + dir + " is not an existing directory");

@@ -35,7 +35,8 @@ void validate_daemon(const PoolConfig& p, const std::string& tag, std::vector<st
 std::vector<std::string> validate(SpawnConfig& cfg) {
   std::vector<std::string> errs;
   if (cfg.pools.empty())
-    errs.push_back("no pool: give an application (-f APP or -- APP ARGS), --cgi-dir, or --config");
+    errs.emplace_back(
+        "no pool: give an application (-f APP or -- APP ARGS), --cgi-dir, or --config");
   std::set<std::string> names, listens;
   for (PoolConfig& p : cfg.pools) {
     std::string tag = "pool " + (p.name.empty() ? std::string("?") : p.name) + ": ";
@@ -91,7 +92,7 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
     for (PoolConfig& p : cfg.pools)
       p.run_as = run_as;
   } catch (const std::exception& e) {
-    errs.push_back(e.what());
+    errs.emplace_back(e.what());
   }
   return errs;
 }

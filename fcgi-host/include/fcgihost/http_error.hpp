@@ -17,8 +17,8 @@ public:
   using Header = std::pair<std::string, std::string>;
   // `message` is short, safe to show to the client (one line, no internals). `headers` go on the
   // error response whichever handler builds it, unless that handler set the same header itself.
-  HttpError(int status, std::string message, std::vector<Header> headers = {})
-      : std::runtime_error(std::move(message)), status_(status), headers_(std::move(headers)) {}
+  HttpError(int status, const std::string& message, std::vector<Header> headers = {})
+      : std::runtime_error(message), status_(status), headers_(std::move(headers)) {}
   int status() const noexcept { return status_; }
   const std::vector<Header>& headers() const noexcept { return headers_; }
 

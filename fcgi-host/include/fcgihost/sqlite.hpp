@@ -44,6 +44,7 @@ public:
   Busy();
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): a type trait, named like the standard ones
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
