@@ -22,8 +22,8 @@ namespace accounts {
 // A client error about one input field: answered as {"error": ..., "field": ...}.
 class FieldError : public fh::HttpError {
 public:
-  FieldError(int status, std::string message, std::string field)
-      : fh::HttpError(status, std::move(message)), field_(std::move(field)) {}
+  FieldError(int status, const std::string& message, std::string field)
+      : fh::HttpError(status, message), field_(std::move(field)) {}
   const std::string& field() const noexcept { return field_; }
 
 private:

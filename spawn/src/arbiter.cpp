@@ -91,7 +91,7 @@ void Arbiter::handle_hup() {
   // Validate the new configuration completely before touching anything (nginx's rule).
   SpawnConfig next;
   try {
-    next = reload_config(cfg_, argc_, argv_);
+    next = reload_config(argc_, argv_);
     std::vector<std::string> errs = validate(next);
     if (!errs.empty()) throw ConfigError(errs.front());
   } catch (const std::exception& e) {

@@ -298,10 +298,8 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
   return r;
 }
 
-SpawnConfig reload_config(const SpawnConfig& current, int argc, const char* const* argv) {
-  ParseResult r = parse_command_line(argc, argv);
-  (void)current;
-  return r.config;
+SpawnConfig reload_config(int argc, const char* const* argv) {
+  return parse_command_line(argc, argv).config;
 }
 
 } // namespace spawn

@@ -75,8 +75,9 @@ struct ParseResult {
 
 // Parses argv (throws ConfigError on bad syntax or an unreadable --config file).
 ParseResult parse_command_line(int argc, const char* const* argv);
-// Re-reads cfg.config_file (for SIGHUP), keeping the command-line globals. Throws ConfigError.
-SpawnConfig reload_config(const SpawnConfig& current, int argc, const char* const* argv);
+// The configuration again from the same command line (for SIGHUP): re-reads its --config file.
+// Throws ConfigError.
+SpawnConfig reload_config(int argc, const char* const* argv);
 // Every problem found, one message each; empty means valid. Also resolves the gateway path and
 // the user the workers run as (privileges.hpp).
 std::vector<std::string> validate(SpawnConfig& cfg);

@@ -145,8 +145,7 @@ void PoolPolicy::murder_hung(Worker& w, double now) {
   retire(w, now, SIGKILL);
 }
 
-void PoolPolicy::check_limits(Worker& w, double now, bool slow) {
-  (void)now;
+void PoolPolicy::check_limits(Worker& w, bool slow) {
   if (w.state != WorkerState::Ready || w.doomed) return;
   if (w.max_requests > 0 && w.last.served >= static_cast<std::uint64_t>(w.max_requests))
     doom(w, "max-requests");
@@ -253,7 +252,7 @@ void PoolPolicy::tick(double now) {
   for (Worker& w : workers_) {
     refresh(w, now);
     murder_hung(w, now);
-    check_limits(w, now, slow);
+    check_limits(w, slow);
     escalate(w, now);
   }
   if (slow) {

@@ -91,7 +91,7 @@ private:
   void doom(Worker& w, const std::string& reason);
   void refresh(Worker& w, double now);
   void murder_hung(Worker& w, double now);
-  void check_limits(Worker& w, double now, bool slow);
+  void check_limits(Worker& w, bool slow);
   void escalate(Worker& w, double now);
   void check_keepalive(const Worker& w);
   void autoscale();

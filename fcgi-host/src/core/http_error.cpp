@@ -5,7 +5,7 @@ namespace fh {
 
 void abort(int status, std::string message) {
   if (message.empty()) message = reason_phrase(status);
-  throw HttpError(status, std::move(message));
+  throw HttpError(status, message);
 }
 
 } // namespace fh
