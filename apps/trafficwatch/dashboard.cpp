@@ -10,9 +10,9 @@
 #include "top.hpp"
 
 #include <fcgihost/template.hpp>
+#include <fcgihost/url.hpp>
 
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -37,33 +37,8 @@ const WindowPreset& window_arg(fh::Request& rq) {
   throw fh::HttpError(400, "window must be one of 15m, 1h, 6h, 24h");
 }
 
-std::optional<std::int64_t> int_arg(fh::Request& rq, const char* name) {
-  const auto v = rq.args().get(name);
-  if (!v || v->empty()) return std::nullopt;
-  std::int64_t out = 0;
-  const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size())
-    throw fh::HttpError(400, std::string(name) + " must be an integer");
-  return out;
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string href(std::string_view window, const std::optional<std::string>& site) {
-  return "?window=" + std::string(window) + (site ? "&site=" + percent_encode(*site) : "");
+  return "?window=" + std::string(window) + (site ? "&site=" + fh::url_encode(*site) : "");
 }
 
 std::string fixed(double v, int decimals) {
@@ -168,7 +143,7 @@ fh::Response page(fh::Request& rq) {
       site_v && !site_v->empty() ? std::optional(*site_v) : std::nullopt;
   const std::int64_t now = std::time(nullptr);
   // The window ends at the end of the current step, so the newest (partial) step is shown.
-  std::int64_t to = int_arg(rq, "to").value_or(now);
+  std::int64_t to = rq.args().get_as<std::int64_t>("to").value_or(now);
   to = to - ((to % w.step) + w.step) % w.step + w.step;
   const std::int64_t from = to - w.seconds;
   auto& db = rq.db();
@@ -182,7 +157,7 @@ fh::Response page(fh::Request& rq) {
       .set("CSS_URL", rq.url_for("static", {{"name", "dashboard.css"}}))
       .set("JS_URL", rq.url_for("static", {{"name", "refresh.js"}}))
       .set("TOP_URL", rq.url_for("top") + "?from=" + std::to_string(from) + "&to=" +
-                          std::to_string(to) + (site ? "&site=" + percent_encode(*site) : ""));
+                          std::to_string(to) + (site ? "&site=" + fh::url_encode(*site) : ""));
   add_choosers(d, db, w, site);
 
   const auto t = query_totals(db, site, from, to);
@@ -213,9 +188,9 @@ fh::Response page(fh::Request& rq) {
 // GET /api/top?site=&from=&to=&limit=: {"from", "to", "site", "paths": [{"path", "count"}],
 // "addrs": [{"addr", "count"}]}; default the last hour, limit 1..1000 (default 10).
 fh::Response top_json(fh::Request& rq) {
-  const std::int64_t to = int_arg(rq, "to").value_or(std::time(nullptr));
-  const std::int64_t from = int_arg(rq, "from").value_or(to - 3600);
-  const std::int64_t limit = int_arg(rq, "limit").value_or(10);
+  const std::int64_t to = rq.args().get_as<std::int64_t>("to").value_or(std::time(nullptr));
+  const std::int64_t from = rq.args().get_as<std::int64_t>("from").value_or(to - 3600);
+  const std::int64_t limit = rq.args().get_as<std::int64_t>("limit").value_or(10);
   if (to <= from) throw fh::HttpError(400, "from must be before to");
   if (limit < 1 || limit > 1000) throw fh::HttpError(400, "limit must be 1..1000");
   const auto site_v = rq.args().get("site");

@@ -7,23 +7,11 @@
 
 #include <fcgihost/fcgihost.hpp>
 
-#include <charconv>
 #include <ctime>
 #include <optional>
 #include <string>
 
 namespace {
-
-// Query argument `name` as an integer (absent: nullopt; not an integer: 400).
-std::optional<std::int64_t> int_arg(fh::Request& rq, const char* name) {
-  const auto v = rq.args().get(name);
-  if (!v || v->empty()) return std::nullopt;
-  std::int64_t out = 0;
-  const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size())
-    throw fh::HttpError(400, std::string(name) + " must be an integer (unix seconds)");
-  return out;
-}
 
 std::optional<std::string> site_arg(fh::Request& rq) {
   const auto v = rq.args().get("site");
@@ -121,9 +109,9 @@ std::string metrics(fh::sqlite::Connection& db) {
 // GET /api/traffic?site=&from=&to=&step=: the counters per step (default: the last hour by
 // minutes), with p50/p95/p99 from the latency histogram.
 fh::Response traffic(fh::Request& rq) {
-  const std::int64_t to = int_arg(rq, "to").value_or(std::time(nullptr));
-  const std::int64_t from = int_arg(rq, "from").value_or(to - 3600);
-  const std::int64_t step = int_arg(rq, "step").value_or(60);
+  const std::int64_t to = rq.args().get_as<std::int64_t>("to").value_or(std::time(nullptr));
+  const std::int64_t from = rq.args().get_as<std::int64_t>("from").value_or(to - 3600);
+  const std::int64_t step = rq.args().get_as<std::int64_t>("step").value_or(60);
   if (step < 60 || step % 60 != 0)
     throw fh::HttpError(400, "step must be a multiple of 60 seconds");
   if (to <= from || (to - from) / step > 10000)
@@ -155,7 +143,8 @@ fh::App make_app() {
   app.route(
       "/api/totals", {fh::GET},
       [](fh::Request& rq) {
-        return json(tw::query_totals(rq.db(), site_arg(rq), int_arg(rq, "from"), int_arg(rq, "to"))
+        return json(tw::query_totals(rq.db(), site_arg(rq), rq.args().get_as<std::int64_t>("from"),
+                                     rq.args().get_as<std::int64_t>("to"))
                         .to_json());
       },
       "totals");

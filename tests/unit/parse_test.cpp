@@ -1,11 +1,15 @@
-// Unit tests for core/parse: percent-decoding/encoding, query and urlencoded forms, cookies,
-// Content-Type parameters and multipart/form-data, including malformed input and limits (400).
+// Unit tests for core/parse: percent-decoding, fh::url_encode, query and urlencoded forms (and
+// MultiDict::get_as on them), cookies, Content-Type parameters and multipart/form-data, including
+// malformed input and limits (400).
 #include "core/parse.hpp"
 
 #include "fcgihost/http_error.hpp"
+#include "fcgihost/url.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,20 +74,26 @@ TEST(PercentDecode, KeepsNulByte) {
   EXPECT_EQ(*out, std::string("a\0b", 3));
 }
 
-TEST(PercentEncode, LeavesUnreservedAndEncodesTheRest) {
-  EXPECT_EQ(percent_encode("AZaz09-._~"), "AZaz09-._~");
-  EXPECT_EQ(percent_encode("a b&c=d/e?"), "a%20b%26c%3Dd%2Fe%3F");
-  EXPECT_EQ(percent_encode("\xe2\x82\xac"), "%E2%82%AC");
+TEST(UrlEncode, LeavesUnreservedAndEncodesTheRest) {
+  EXPECT_EQ(fh::url_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(fh::url_encode("a b&c=d/e?"), "a%20b%26c%3Dd%2Fe%3F");
+  EXPECT_EQ(fh::url_encode("\xe2\x82\xac"), "%E2%82%AC");
+  EXPECT_EQ(fh::url_encode(""), "");
 }
 
-TEST(PercentEncode, KeepsSlashOnlyWhenAsked) {
-  EXPECT_EQ(percent_encode("a/b c", true), "a/b%20c");
-  EXPECT_EQ(percent_encode("a/b", false), "a%2Fb");
+TEST(UrlEncode, KeepsSlashOnlyWhenAsked) {
+  EXPECT_EQ(fh::url_encode("a/b c", true), "a/b%20c");
+  EXPECT_EQ(fh::url_encode("a/b", false), "a%2Fb");
 }
 
-TEST(PercentEncode, RoundTripsThroughDecode) {
+TEST(UrlEncode, RoundTripsThroughDecode) {
   const std::string raw = std::string("x y+z%&=/\x01\xff", 12);
-  EXPECT_EQ(percent_decode(percent_encode(raw), false), raw);
+  EXPECT_EQ(percent_decode(fh::url_encode(raw), false), raw);
+  EXPECT_EQ(percent_decode(fh::url_encode(raw, true), false), raw);
+}
+
+TEST(UrlEncode, IsTheEncoderTheLibraryUsesInternally) {
+  EXPECT_EQ(percent_encode("a/b c", true), fh::url_encode("a/b c", true));
 }
 
 // ---- urlencoded ---------------------------------------------------------------------------
@@ -157,6 +167,30 @@ TEST(ParseUrlencoded, FieldLimitAppliesToTheDecodedSize) {
   l.max_param_bytes = 2;
   // Six encoded bytes, two decoded bytes: within the limit.
   EXPECT_EQ(urlencoded("k=%41%42", l).get("k"), "AB");
+}
+
+TEST(MultiDictGetAs, ReadsAnIntegerAndNothingForAbsentOrEmpty) {
+  const auto args = urlencoded("from=42&to=-7&site=&n=1&n=2");
+  EXPECT_EQ(args.get_as<std::int64_t>("from"), 42);
+  EXPECT_EQ(args.get_as<int>("to"), -7);
+  EXPECT_EQ(args.get_as<int>("n"), 1); // the first value, as get()
+  EXPECT_EQ(args.get_as<int>("site"), std::nullopt);
+  EXPECT_EQ(args.get_as<int>("absent"), std::nullopt);
+}
+
+TEST(MultiDictGetAs, NonIntegerOrOutOfRangeIs400NamingTheArgument) {
+  const auto args = urlencoded("from=12x&to=1.5&step=%2B3&small=300&big=99999999999999999999");
+  for (const char* key : {"from", "to", "step", "big"}) {
+    try {
+      (void)args.get_as<std::int64_t>(key);
+      ADD_FAILURE() << key << " was accepted";
+    } catch (const HttpError& e) {
+      EXPECT_EQ(e.status(), 400);
+      EXPECT_EQ(std::string(e.what()), std::string(key) + " must be an integer");
+    }
+  }
+  EXPECT_EQ(status_of([&] { (void)args.get_as<std::int8_t>("small"); }), 400);
+  EXPECT_EQ(args.get_as<std::int16_t>("small"), 300);
 }
 
 // ---- cookies ------------------------------------------------------------------------------

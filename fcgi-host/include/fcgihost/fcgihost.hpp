@@ -16,3 +16,4 @@
 #include "fcgihost/session.hpp"
 #include "fcgihost/sqlite.hpp"
 #include "fcgihost/template.hpp"
+#include "fcgihost/url.hpp"

@@ -1,5 +1,6 @@
-// Implementation of the request input parsers (see parse.hpp). Every loop is bounded by the
-// input length and the Limits; nothing here allocates more than the input plus its pieces.
+// Implementation of the request input parsers (see parse.hpp) and of fh::url_encode (url.hpp).
+// Every loop is bounded by the input length and the Limits; nothing here allocates more than the
+// input plus its pieces.
 #include "core/parse.hpp"
 
 #include "fcgihost/http_error.hpp"
@@ -119,23 +120,6 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_as_spac
       out.push_back(' ');
     } else {
       out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string percent_encode(std::string_view in, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(in.size());
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
     }
   }
   return out;
@@ -271,3 +255,24 @@ void parse_multipart(std::string_view body, std::string_view boundary, const Lim
 }
 
 } // namespace fh::detail
+
+namespace fh {
+
+std::string url_encode(std::string_view in, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+} // namespace fh

@@ -6,6 +6,7 @@
 #include "fcgihost/limits.hpp"
 #include "fcgihost/multidict.hpp"
 #include "fcgihost/request.hpp"
+#include "fcgihost/url.hpp"
 
 #include <map>
 #include <optional>
@@ -17,8 +18,10 @@ namespace fh::detail {
 
 // Decodes %XX escapes (and '+' as space when `plus_as_space`); nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_as_space);
-// Encodes everything but RFC 3986 unreserved characters (and '/' when `keep_slash`).
-std::string percent_encode(std::string_view in, bool keep_slash = false);
+// The library's internal name for fh::url_encode (fcgihost/url.hpp).
+inline std::string percent_encode(std::string_view in, bool keep_slash = false) {
+  return url_encode(in, keep_slash);
+}
 
 // Parses "a=1&b=2&a=3" (query string or x-www-form-urlencoded body) into `out`.
 void parse_urlencoded(std::string_view in, const Limits& limits, MultiDict& out);

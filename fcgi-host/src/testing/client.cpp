@@ -1,6 +1,7 @@
 // fh::testing's request side and answer side: request bodies, the CGI environment a web server
 // would build for a URL, the cookie jar, and the parsed response (status, headers, body, JSON).
 #include "fcgihost/testing.hpp"
+#include "fcgihost/url.hpp"
 
 #include <fh/sys/strings.hpp>
 
@@ -81,20 +82,14 @@ Body raw(std::string data, std::string content_type) {
 }
 
 std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  std::string out; // fh::url_encode piece by piece, with '+' for each space
+  for (std::size_t start = 0;;) {
+    const auto space = s.find(' ', start);
+    out += fh::url_encode(s.substr(start, space - start));
+    if (space == std::string_view::npos) return out;
+    out += '+';
+    start = space + 1;
   }
-  return out;
 }
 
 std::optional<std::string> TestResponse::header(std::string_view name) const {
