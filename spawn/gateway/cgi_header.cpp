@@ -19,14 +19,7 @@ bool is_tchar(unsigned char c) {
 
 using sys::iequals;
 using sys::istarts_with;
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
-    v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
-    v.remove_suffix(1);
-  return v;
-}
+using sys::trim_ows;
 
 // Headers the gateway never forwards from a script.
 bool dropped_header(std::string_view name) {
@@ -45,7 +38,7 @@ bool parse_status(std::string_view v, CgiHead& head) {
   if (ec != std::errc() || p != v.data() + 3 || code < 100 || code > 599) return false;
   if (v.size() > 3 && v[3] != ' ') return false;
   head.status = code;
-  head.reason = std::string(trim(v.substr(3)));
+  head.reason = std::string(trim_ows(v.substr(3)));
   return true;
 }
 
@@ -99,7 +92,7 @@ HeadParse parse_cgi_head(std::string_view block) {
     const std::string_view name = line.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), [](char c) { return is_tchar(c); }))
       return reject("malformed header field name");
-    const std::string_view value = trim(line.substr(colon + 1));
+    const std::string_view value = trim_ows(line.substr(colon + 1));
     for (unsigned char c : value)
       if ((c < 0x20 && c != '\t') || c == 0x7f) return reject("control character in header value");
     if (iequals(name, "Status")) {

@@ -69,6 +69,14 @@ TEST(SysStrings, IequalsIsAsciiCaseInsensitive) {
   EXPECT_FALSE(istarts_with("X-A", "x-accel-"));
 }
 
+TEST(SysStrings, TrimOwsTakesSpacesAndTabsOffBothEndsOnly) {
+  EXPECT_EQ(trim_ows(" \t a b\t "), "a b");
+  EXPECT_EQ(trim_ows("ab"), "ab");
+  EXPECT_EQ(trim_ows(" \t "), "");
+  EXPECT_EQ(trim_ows(""), "");
+  EXPECT_EQ(trim_ows("\r\nx\r\n"), "\r\nx\r\n"); // CR and LF are no OWS
+}
+
 TEST(SysIo, WriteAllWritesEverythingAndReportsErrors) {
   int p[2];
   ASSERT_EQ(::pipe(p), 0);

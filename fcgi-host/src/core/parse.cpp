@@ -20,14 +20,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -36,6 +28,7 @@ std::string lower(std::string_view s) {
 }
 
 using sys::iequals;
+using sys::trim_ows;
 
 void check_field(const std::string& s, const Limits& limits, const char* what) {
   if (s.size() > limits.max_param_bytes)
@@ -65,7 +58,7 @@ std::map<std::string, std::string> parse_params(std::string_view rest) {
       if (rest[i] == '"') bad_param("quote in a parameter name");
       ++i;
     }
-    const std::string name = lower(trim(rest.substr(name_start, i - name_start)));
+    const std::string name = lower(trim_ows(rest.substr(name_start, i - name_start)));
     if (i >= rest.size() || rest[i] == ';') { // no '=': skipped
       ++i;
       continue;
@@ -95,7 +88,7 @@ std::map<std::string, std::string> parse_params(std::string_view rest) {
         if (rest[i] == '"') bad_param("quote inside a token");
         ++i;
       }
-      value = std::string(trim(rest.substr(start, i - start)));
+      value = std::string(trim_ows(rest.substr(start, i - start)));
     }
     ++i; // the ';' (or past the end)
     if (!params.emplace(name, std::move(value)).second) bad_param("repeated parameter");
@@ -149,13 +142,13 @@ void parse_cookies(std::string_view in, const Limits& limits, MultiDict& out) {
   std::size_t count = 0;
   while (!in.empty()) {
     auto semi = in.find(';');
-    std::string_view pair = trim(in.substr(0, semi));
+    std::string_view pair = trim_ows(in.substr(0, semi));
     in = semi == std::string_view::npos ? std::string_view{} : in.substr(semi + 1);
     auto eq = pair.find('=');
     if (pair.empty() || eq == std::string_view::npos || eq == 0) continue; // RFC 6265: ignore
     if (++count > limits.max_params) throw HttpError(400, "too many cookies");
-    std::string_view name = trim(pair.substr(0, eq));
-    std::string_view value = trim(pair.substr(eq + 1));
+    std::string_view name = trim_ows(pair.substr(0, eq));
+    std::string_view value = trim_ows(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
     out.add(std::string(name), std::string(value));
@@ -165,7 +158,7 @@ void parse_cookies(std::string_view in, const Limits& limits, MultiDict& out) {
 ContentType parse_content_type(std::string_view in) {
   ContentType ct;
   auto semi = in.find(';');
-  ct.media_type = lower(trim(in.substr(0, semi)));
+  ct.media_type = lower(trim_ows(in.substr(0, semi)));
   if (semi != std::string_view::npos) ct.params = parse_params(in.substr(semi + 1));
   return ct;
 }
@@ -188,11 +181,11 @@ PartHeaders parse_part_headers(std::string_view block, const Limits& limits) {
     if (line.size() > limits.max_header_bytes) throw HttpError(400, "multipart header too large");
     auto colon = line.find(':');
     if (colon == std::string_view::npos) throw HttpError(400, "malformed multipart header");
-    std::string_view name = trim(line.substr(0, colon));
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view name = trim_ows(line.substr(0, colon));
+    std::string_view value = trim_ows(line.substr(colon + 1));
     if (iequals(name, "Content-Disposition")) {
       auto semi = value.find(';');
-      if (!iequals(trim(value.substr(0, semi)), "form-data"))
+      if (!iequals(trim_ows(value.substr(0, semi)), "form-data"))
         throw HttpError(400, "multipart part is not form-data");
       auto params = parse_params(semi == std::string_view::npos ? std::string_view{}
                                                                 : value.substr(semi + 1));

@@ -14,14 +14,7 @@ namespace fh::testing {
 namespace {
 
 using fh::sys::iequals;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
+using fh::sys::trim_ows;
 
 // Sets meta-variable `name` (replacing an earlier value) or, for nullopt, removes it.
 void set_param(Pairs& params, const std::string& name, const std::optional<std::string>& value) {
@@ -48,11 +41,11 @@ std::string meta_name(std::string_view header) {
 bool expires_now(std::string_view attributes) {
   while (!attributes.empty()) {
     const auto semi = attributes.find(';');
-    const auto attr = trim(attributes.substr(0, semi));
+    const auto attr = trim_ows(attributes.substr(0, semi));
     attributes = semi == std::string_view::npos ? std::string_view{} : attributes.substr(semi + 1);
     const auto eq = attr.find('=');
     const auto key = attr.substr(0, eq);
-    const std::string value(eq == std::string_view::npos ? "" : trim(attr.substr(eq + 1)));
+    const std::string value(eq == std::string_view::npos ? "" : trim_ows(attr.substr(eq + 1)));
     if (iequals(key, "Max-Age") && !value.empty()) return std::atol(value.c_str()) <= 0;
     if (iequals(key, "Expires")) {
       std::tm tm{};
@@ -139,7 +132,7 @@ TestResponse parse_cgi_response(std::string raw) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     const std::string name(line.substr(0, colon));
-    const std::string value(trim(line.substr(colon + 1)));
+    const std::string value(trim_ows(line.substr(colon + 1)));
     if (iequals(name, "Status"))
       r.status = std::atoi(value.c_str());
     else
@@ -154,12 +147,12 @@ void CookieJar::update(std::string_view set_cookie) {
   const auto pair = set_cookie.substr(0, semi);
   const auto eq = pair.find('=');
   if (eq == std::string_view::npos) return;
-  const std::string name(trim(pair.substr(0, eq)));
+  const std::string name(trim_ows(pair.substr(0, eq)));
   if (name.empty()) return;
   if (semi != std::string_view::npos && expires_now(set_cookie.substr(semi + 1)))
     erase(name);
   else
-    cookies_[name] = std::string(trim(pair.substr(eq + 1)));
+    cookies_[name] = std::string(trim_ows(pair.substr(eq + 1)));
 }
 
 std::string CookieJar::header() const {

@@ -1,5 +1,6 @@
 // fh::sys::iequals / istarts_with: ASCII case-insensitive comparison, for HTTP and CGI header
-// names (locale-free on purpose: header names are ASCII tokens).
+// names (locale-free on purpose: header names are ASCII tokens); trim_ows: HTTP's optional
+// whitespace (space, tab) off both ends.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,16 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 
 constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// `s` without the spaces and tabs at either end (RFC 9110 OWS around header values, cookie and
+// parameter pieces); other whitespace (CR, LF) stays: it is no OWS.
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
 }
 
 } // namespace fh::sys
