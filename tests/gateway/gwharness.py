@@ -1,34 +1,25 @@
-"""cgi-gateway test harness: a minimal FastCGI client (what nginx sends, nothing more) and
-Gateway, which starts cgi-gateway on a scratch CGI directory (127.0.0.1, port picked by the
-gateway itself) and always kills what it started. Not responsible for the test cases."""
+"""cgi-gateway test harness: a minimal FastCGI client (what nginx sends, nothing more; records
+built and read by tests/integration/fcgi_client.py) and Gateway, which starts cgi-gateway on a
+scratch CGI directory (127.0.0.1, port picked by the gateway itself) and always kills what it
+started. Not responsible for the test cases."""
 import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 
-FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 1, 3, 4, 5, 6, 7
+# The FastCGI records come from the tests' one encoder, the raw client of the worker tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from fcgi_client import END, PARAMS, STDERR, STDIN, STDOUT  # noqa: E402
+from fcgi_client import begin, nv, read_record, rec  # noqa: E402
 
 
-def _record(rtype, content, req_id=1):
-    pad = (8 - len(content) % 8) % 8
-    return struct.pack("!BBHHBx", 1, rtype, req_id, len(content), pad) + content + b"\0" * pad
-
-
-def _nv_len(n):
-    return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
-
-
-def _encode_params(params):
-    out = b""
-    for k, v in params.items():
-        k, v = k.encode(), v.encode() if isinstance(v, str) else v
-        out += _nv_len(len(k)) + _nv_len(len(v)) + k + v
-    return out
+def _record(rtype, content):
+    return rec(rtype, content, 1, padded=True)
 
 
 class Response:
@@ -64,17 +55,17 @@ def fcgi_request(address, params, body=b"", timeout=30, sequential=False):
     protocol trouble."""
     sock = _connect(address, timeout)
     try:
-        sock.sendall(_record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0)))
-        p = _encode_params(params)
+        sock.sendall(begin())
+        p = b"".join(nv(k, v) for k, v in params.items())
         for i in range(0, len(p), 65535):
-            sock.sendall(_record(FCGI_PARAMS, p[i:i + 65535]))
-        sock.sendall(_record(FCGI_PARAMS, b""))
+            sock.sendall(_record(PARAMS, p[i:i + 65535]))
+        sock.sendall(_record(PARAMS, b""))
 
         def send_body():
             try:
                 for i in range(0, len(body), 65535):
-                    sock.sendall(_record(FCGI_STDIN, body[i:i + 65535]))
-                sock.sendall(_record(FCGI_STDIN, b""))
+                    sock.sendall(_record(STDIN, body[i:i + 65535]))
+                sock.sendall(_record(STDIN, b""))
             except OSError:
                 pass  # the gateway may answer (and close) before reading everything
 
@@ -83,26 +74,20 @@ def fcgi_request(address, params, body=b"", timeout=30, sequential=False):
             send_body()
         else:
             sender.start()
-        out, err, buf = bytearray(), bytearray(), bytearray()
+        out, err, buf = bytearray(), bytearray(), b""
         while True:
-            while len(buf) >= 8:
-                _, rtype, _, clen, plen = struct.unpack("!BBHHBx", bytes(buf[:8]))
-                if len(buf) < 8 + clen + plen:
-                    break
-                content = bytes(buf[8:8 + clen])
-                del buf[:8 + clen + plen]
-                if rtype == FCGI_STDOUT:
-                    out += content
-                elif rtype == FCGI_STDERR:
-                    err += content
-                elif rtype == FCGI_END_REQUEST:
-                    if not sequential:
-                        sender.join(timeout)
-                    return Response(bytes(out), bytes(err))
-            chunk = sock.recv(1 << 16)
-            if not chunk:
+            r = read_record(sock, buf)
+            if r is None:
                 raise ConnectionError("connection closed before FCGI_END_REQUEST")
-            buf += chunk
+            rtype, _, content, buf = r
+            if rtype == STDOUT:
+                out += content
+            elif rtype == STDERR:
+                err += content
+            elif rtype == END:
+                if not sequential:
+                    sender.join(timeout)
+                return Response(bytes(out), bytes(err))
     finally:
         sock.close()
 

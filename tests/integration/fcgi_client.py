@@ -8,8 +8,10 @@ GET_VALUES, GET_VALUES_RESULT, UNKNOWN_TYPE = 9, 10, 11
 RESPONDER, AUTHORIZER, FILTER = 1, 2, 3
 
 
-def rec(t, content=b'', rid=1):
-    return struct.pack('>BBHHBx', 1, t, rid, len(content), 0) + content
+def rec(t, content=b'', rid=1, padded=False):
+    """One record; padded=True pads the content to a multiple of 8 bytes, as nginx does."""
+    pad = (8 - len(content) % 8) % 8 if padded else 0
+    return struct.pack('>BBHHBx', 1, t, rid, len(content), pad) + content + b'\0' * pad
 
 
 def nv(name, value):
