@@ -2,6 +2,8 @@
 // Only posix_spawn's own (async-signal-safe) steps run between fork and exec.
 #include "child_process.hpp"
 
+#include <fh/sys/exec.hpp>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -36,15 +38,6 @@ struct SpawnSetup {
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (const auto& s : v)
-    out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 void check(int rc, const char* what) {
   if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
 }
@@ -70,8 +63,8 @@ ChildProcess ChildProcess::spawn(const SpawnSpec& spec) {
   check(posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                               POSIX_SPAWN_SETSIGDEF),
         "spawn flags");
-  auto argv = c_strings(spec.argv);
-  auto envp = c_strings(spec.envp);
+  auto argv = sys::exec_array(spec.argv);
+  auto envp = sys::exec_array(spec.envp);
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, spec.path.c_str(), &s.fa, &s.attr, argv.data(), envp.data());
   if (rc != 0) throw std::system_error(rc, std::generic_category(), "exec " + spec.path);

@@ -6,6 +6,8 @@
 #include "log.hpp"
 #include "process.hpp"
 
+#include <fh/sys/exec.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -34,7 +36,7 @@ std::vector<std::string> pool_env(const PoolConfig& cfg) {
   if (cfg.max_queue_wait_ms > 0)
     extra.push_back(std::string(fh::sys::worker::kEnvMaxQueueWait) + "=" +
                     std::to_string(cfg.max_queue_wait_ms));
-  return make_env(extra);
+  return fh::sys::environ_with(extra); // the master's environment, `extra` replacing
 }
 
 // argv of a worker: the app's own arguments, after the gateway's when this is a CGI pool.

@@ -1,14 +1,14 @@
 // process.cpp: fork+exec of workers with a prepared fd plan (see process.hpp for the contract).
 #include "process.hpp"
 
+#include <fh/sys/exec.hpp>
+
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace spawn {
 namespace {
@@ -29,28 +29,9 @@ void child_write(const char* s) {
 
 } // namespace
 
-std::vector<std::string> make_env(const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    std::string_view key = kv.substr(0, kv.find('='));
-    bool replaced = false;
-    for (const std::string& x : extra)
-      if (std::string_view(x).substr(0, x.find('=')) == key) replaced = true;
-    if (!replaced) env.emplace_back(kv);
-  }
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
-
 StartedWorker start_worker(const ExecPlan& plan) {
-  std::vector<char*> argv, envp;
-  for (const std::string& a : plan.argv)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const std::string& e : plan.env)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  auto argv = fh::sys::exec_array(plan.argv);
+  auto envp = fh::sys::exec_array(plan.env);
   const char* path = plan.path.c_str();
   const char* dir = plan.chdir.empty() ? nullptr : plan.chdir.c_str();
   const char* run_as = plan.run_as.name.c_str();

@@ -32,7 +32,4 @@ struct StartedWorker {
 // a message on the pipe and _exit(127). Throws std::system_error when pipe/fork fail.
 StartedWorker start_worker(const ExecPlan& plan);
 
-// The master's environment plus `extra` (KEY=VALUE entries replace same-named ones).
-std::vector<std::string> make_env(const std::vector<std::string>& extra);
-
 } // namespace spawn

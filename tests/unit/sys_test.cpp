@@ -1,5 +1,6 @@
 // Unit tests for fh_sys (fcgi-host/sys): the log line format and its parser, ASCII
 // case-insensitive compare, write_all, and the socket binder (TCP port 0, unix socket liveness).
+#include <fh/sys/exec.hpp>
 #include <fh/sys/io.hpp>
 #include <fh/sys/log.hpp>
 #include <fh/sys/socket.hpp>
@@ -8,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fcntl.h>
 #include <regex>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -75,6 +78,29 @@ TEST(SysStrings, TrimOwsTakesSpacesAndTabsOffBothEndsOnly) {
   EXPECT_EQ(trim_ows(" \t "), "");
   EXPECT_EQ(trim_ows(""), "");
   EXPECT_EQ(trim_ows("\r\nx\r\n"), "\r\nx\r\n"); // CR and LF are no OWS
+}
+
+TEST(SysExec, ExecArrayPointsIntoTheStringsAndEndsWithNull) {
+  const std::vector<std::string> v = {"/bin/true", "--x"};
+  const auto a = exec_array(v);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0], v[0].c_str());
+  EXPECT_EQ(a[1], v[1].c_str());
+  EXPECT_EQ(a[2], nullptr);
+  EXPECT_EQ(exec_array({}), std::vector<char*>{nullptr});
+}
+
+TEST(SysExec, EnvironWithReplacesSameNamedVariablesAndAddsTheRest) {
+  ::setenv("FH_SYS_TEST_A", "old", 1);
+  ::unsetenv("FH_SYS_TEST_B");
+  const auto env = environ_with({"FH_SYS_TEST_A=new", "FH_SYS_TEST_B=b"});
+  const auto count = [&](const std::string& kv) { return std::count(env.begin(), env.end(), kv); };
+  EXPECT_EQ(count("FH_SYS_TEST_A=old"), 0);
+  EXPECT_EQ(count("FH_SYS_TEST_A=new"), 1);
+  EXPECT_EQ(count("FH_SYS_TEST_B=b"), 1);
+  EXPECT_EQ(env.back(), "FH_SYS_TEST_B=b");
+  EXPECT_GT(count("PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "")), 0);
+  ::unsetenv("FH_SYS_TEST_A");
 }
 
 TEST(SysIo, WriteAllWritesEverythingAndReportsErrors) {

@@ -5,6 +5,7 @@
 #include "testing/process.hpp"
 
 #include "fcgihost/testing.hpp"
+#include <fh/sys/exec.hpp>
 #include <fh/sys/unique_fd.hpp>
 
 #include <cerrno>
@@ -19,48 +20,14 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ; // NOLINT: POSIX names it so
-
 namespace fh::testing::detail {
 namespace {
-
-using fh::sys::UniqueFd;
-
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (const auto& s : v)
-    out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 std::string_view var_name(std::string_view assignment) {
   return assignment.substr(0, assignment.find('='));
 }
 
-void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw std::system_error(errno, std::generic_category(), "pipe2");
-  read_end.reset(fds[0]);
-  write_end.reset(fds[1]);
-}
-
 } // namespace
-
-std::vector<std::string> inherited_env(const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string_view name = var_name(*e);
-    bool replaced = false;
-    for (const auto& x : extra)
-      replaced = replaced || var_name(x) == name;
-    if (!replaced) env.emplace_back(*e);
-  }
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
 
 std::vector<std::string> with_sanitizer_options(std::vector<std::string> env) {
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
@@ -118,13 +85,12 @@ void pump(fh::sys::UniqueFd& in_w, fh::sys::UniqueFd& out_r, fh::sys::UniqueFd& 
 
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& opt) {
   ::signal(SIGPIPE, SIG_IGN); // a child that exits without reading its input must not kill us
-  fh::sys::UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
-  detail::make_pipe(in_r, in_w);
-  detail::make_pipe(out_r, out_w);
-  detail::make_pipe(err_r, err_w);
-  auto args = detail::c_strings(argv);
+  auto [in_r, in_w] = fh::sys::make_pipe("stdin");
+  auto [out_r, out_w] = fh::sys::make_pipe("stdout");
+  auto [err_r, err_w] = fh::sys::make_pipe("stderr");
+  auto args = fh::sys::exec_array(argv);
   const auto env = detail::with_sanitizer_options(opt.env);
-  auto envp = detail::c_strings(env);
+  auto envp = fh::sys::exec_array(env);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork " + argv.at(0));
   if (pid == 0) {
@@ -151,9 +117,9 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
 }
 
 Process::Process(const std::vector<std::string>& argv, const ProcessOptions& options) {
-  auto args = detail::c_strings(argv);
-  const auto env = detail::inherited_env(options.env);
-  auto envp = detail::c_strings(env);
+  auto args = fh::sys::exec_array(argv);
+  const auto env = fh::sys::environ_with(options.env);
+  auto envp = fh::sys::exec_array(env);
   const int stdin_fd = options.stdin_fd;
   const std::string& stderr_path = options.stderr_path;
   pid_ = ::fork();

@@ -7,8 +7,6 @@
 
 namespace fh::testing::detail {
 
-// This process's environment with `extra` ("NAME=value") replacing or adding variables.
-std::vector<std::string> inherited_env(const std::vector<std::string>& extra);
 // `env` plus the sanitizer options of this process (./run test --sanitize sets them), so that a
 // finding in the program under test is reported like any other.
 std::vector<std::string> with_sanitizer_options(std::vector<std::string> env);
