@@ -2,6 +2,7 @@
 #include "config/config_path.hpp"
 
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sys/stat.h>
@@ -35,14 +36,8 @@ void default_config_beside_binary() noexcept {
   std::memcpy(dot, ".ini", 5);
   if (const char* dir = std::getenv("APP_CONFIG_DIR"); dir != nullptr && *dir != '\0') {
     char in_dir[PATH_MAX + 8];
-    const size_t dlen = std::strlen(dir);
-    const size_t blen = std::strlen(base);
-    if (dlen + 1 + blen < sizeof in_dir) {
-      std::memcpy(in_dir, dir, dlen);
-      in_dir[dlen] = '/';
-      std::memcpy(in_dir + dlen + 1, base, blen + 1);
-      if (use_if_file(in_dir)) return;
-    }
+    const int len = std::snprintf(in_dir, sizeof in_dir, "%s/%s", dir, base);
+    if (len > 0 && static_cast<std::size_t>(len) < sizeof in_dir && use_if_file(in_dir)) return;
   }
   use_if_file(path);
 }
