@@ -351,6 +351,11 @@ start_spawnfcgi() { # POOL: spawn-fcgi binds the socket and forks N workers (exe
   P_PIDS[$pool]=$pids
 }
 
+# Our pools run as the user running the bench: started as root, spawn would drop its children to
+# fcgi-host/nobody, who cannot read the run's 0600 app configs (the bench measures the framework,
+# not the privilege drop; the peers run as the bench's user too).
+AS_US=(-u "$(id -un)" -g "$(id -gn)")
+
 start_supervisor() { # POOL: our spawn (or Debian's spawn-fcgi until spawn is built)
   local pool=$1
   if [ ! -x "$SPAWN" ]; then
@@ -358,7 +363,7 @@ start_supervisor() { # POOL: our spawn (or Debian's spawn-fcgi until spawn is bu
     return
   fi
   pool_cmd "$pool"
-  "$SPAWN" "${BIND[@]}" -F "${P_N[$pool]}" -n -- "${CMD[@]}" \
+  "$SPAWN" "${BIND[@]}" "${AS_US[@]}" -F "${P_N[$pool]}" -n -- "${CMD[@]}" \
     >>"$WORK/logs/$pool.log" 2>&1 &
   track $!
   P_PIDS[$pool]=$!
@@ -373,7 +378,7 @@ start_cgigw() { # POOL: our CGI gateway the shipped way (spawn --cgi-dir), else 
     start_spawnfcgi "$pool"
     return
   fi
-  "$SPAWN" "${BIND[@]}" -F "${P_N[$pool]}" -n --cgi-dir "$dir" \
+  "$SPAWN" "${BIND[@]}" "${AS_US[@]}" -F "${P_N[$pool]}" -n --cgi-dir "$dir" \
     >>"$WORK/logs/$pool.log" 2>&1 &
   track $!
   P_PIDS[$pool]=$!
