@@ -54,7 +54,15 @@ if [ "$(id -u)" -eq 0 ]; then
     RUN_USER=nobody RUN_GROUP=nogroup
   fi
   SOCK_OPTS=(-M 0660 -G "$RUN_GROUP")
+  # The run user must reach the build's programs and the run dir: a checkout under /root (0700)
+  # is out of its reach. Then everything stays with root, and the demo says so loudly.
+  if ! runuser -u "$RUN_USER" -- test -x "$BUILD/spawn/cgi-gateway" -a -x "$RUN"; then
+    echo "demo.sh: WARNING: $RUN_USER cannot reach $BUILD or $RUN (a parent directory is not searchable by others): apps, CGI programs and nginx workers run as root. Clone outside /root (e.g. /srv) to run them unprivileged." >&2
+    RUN_USER="" RUN_GROUP="" SOCK_OPTS=()
+  fi
 fi
+SPAWN_AS=()
+[ "$(id -u)" -ne 0 ] || [ -n "$RUN_USER" ] || SPAWN_AS=(-u "$(id -un)" -g "$(id -gn)")
 # share_with_run_user PATH...: hands files and dirs to the run user's group (root only).
 share_with_run_user() { [ -z "$RUN_USER" ] || chgrp "$RUN_GROUP" "$@"; }
 
@@ -117,10 +125,10 @@ APPS=()
 [ ${#APPS[@]} -gt 0 ] || echo "demo.sh: no apps found in $BUILD/apps/*/*.fcgi (FastCGI part skipped)" >&2
 
 if [ ${#APPS[@]} -gt 0 ]; then
-  "$SPAWN" -n --config "$RUN"/pools.ini --log-file "$RUN"/logs/spawn-apps.log &
+  "$SPAWN" -n "${SPAWN_AS[@]}" --config "$RUN"/pools.ini --log-file "$RUN"/logs/spawn-apps.log &
   STARTED+=($!)
 fi
-"$SPAWN" -n --cgi-dir "$CGI_DIR" --arg=--setenv="APP_CONFIG_DIR=$RUN/conf" -s "$RUN"/cgi.sock \
+"$SPAWN" -n "${SPAWN_AS[@]}" --cgi-dir "$CGI_DIR" --arg=--setenv="APP_CONFIG_DIR=$RUN/conf" -s "$RUN"/cgi.sock \
   "${SOCK_OPTS[@]}" -F 2 --control "$RUN"/cgi.ctl --log-file "$RUN"/logs/spawn-cgi.log &
 STARTED+=($!)
 

@@ -23,6 +23,8 @@ RUN_USER=""
 if [ "$(id -u)" -eq 0 ]; then
   if id fcgi-host >/dev/null 2>&1; then RUN_USER=fcgi-host; else RUN_USER=nobody; fi
   chmod 0711 "$T"
+  runuser -u "$RUN_USER" -- test -x "$T" ||
+    { echo "SKIP: $RUN_USER cannot reach $T (a parent directory is not searchable by others)"; exit 77; }
 fi
 # data_dir DIR: makes DIR, writable by the workers.
 data_dir() { mkdir -p "$1"; [ -z "$RUN_USER" ] || chown "$RUN_USER" "$1"; }

@@ -34,6 +34,8 @@ for n in 1 2 3; do
   ns=${TAG}-host$n
   ip netns add "$ns" 2>"$T"/netns.err || skip "cannot make network namespaces: $(cat "$T"/netns.err)"
   NETNS+=("$ns")
+  # A chroot without its own mount namespace can add a namespace but not enter it.
+  ip netns exec "$ns" true 2>"$T"/netns.err || skip "cannot enter network namespaces: $(cat "$T"/netns.err)"
   ip link add "${TAG}h$n" type veth peer name eth0 netns "$ns" || skip "cannot make veth pairs"
   ip addr add "$(addr $n 1)/30" dev "${TAG}h$n"
   ip link set "${TAG}h$n" up
