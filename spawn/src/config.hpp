@@ -58,6 +58,8 @@ struct SpawnConfig {
   bool foreground = false;
   std::string pidfile;
   std::string user, group;
+  // Set when the default user (no -u/-g) cannot reach a pool's program: children keep root.
+  std::string run_as_fallback;
   std::string control;  // status/control socket: unix path or HOST:PORT
   std::string log_file; // "" = stderr
 };

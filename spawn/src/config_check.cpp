@@ -6,9 +6,11 @@
 
 #include <fh/sys/worker_protocol.hpp>
 
+#include <cerrno>
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace spawn {
@@ -28,6 +30,22 @@ void validate_daemon(const PoolConfig& p, const std::string& tag, std::vector<st
   for (const std::string& e : p.env)
     if (e.find('=') == std::string::npos || e.front() == '=')
       errs.push_back(tag + "env entry is not KEY=VALUE: " + e);
+}
+
+} // namespace
+
+namespace {
+
+// Whether `r`'s user can execute `path` (and search every directory above it): asked of the
+// kernel in a child that takes those credentials.
+bool can_exec_as(const RunAs& r, const std::string& path) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return true; // cannot tell: keep the configured drop
+  if (pid == 0) _exit(apply_run_as(r) && ::access(path.c_str(), X_OK) == 0 ? 0 : 1);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 } // namespace
@@ -89,6 +107,16 @@ std::vector<std::string> validate(SpawnConfig& cfg) {
   }
   try {
     RunAs run_as = resolve_run_as(cfg.user, cfg.group, ::geteuid());
+    // The default user (nothing asked for) must reach the programs: a checkout under /root is
+    // out of its reach, and the pool would only fail to exec. Then children keep root, loudly.
+    if (run_as.drop && cfg.user.empty() && cfg.group.empty()) {
+      for (const PoolConfig& p : cfg.pools) {
+        if (p.via_shell || p.app.empty() || can_exec_as(run_as, p.app)) continue;
+        cfg.run_as_fallback = run_as.name + " cannot reach " + p.app;
+        run_as = RunAs{};
+        break;
+      }
+    }
     for (PoolConfig& p : cfg.pools)
       p.run_as = run_as;
   } catch (const std::exception& e) {

@@ -40,6 +40,10 @@ void log_run_as(const spawn::SpawnConfig& cfg) {
   const spawn::RunAs& r = cfg.pools.front().run_as;
   if (r.drop)
     spawn::log_info("workers run as " + r.name);
+  else if (::geteuid() == 0 && !cfg.run_as_fallback.empty())
+    spawn::log_warn("workers run as root: " + cfg.run_as_fallback +
+                    " (a directory above it is not searchable by others); every app and CGI "
+                    "program has root's rights: move the programs or set user =");
   else if (::geteuid() == 0)
     spawn::log_warn("workers run as root (user = root asked for): every app and CGI program has "
                     "root's rights");

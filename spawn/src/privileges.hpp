@@ -2,6 +2,8 @@
 // A master started as root keeps root (to re-read its config and bind sockets on HUP) and
 // starts every child as an unprivileged user: `user`/`group` from the config, else `fcgi-host`
 // if that user exists, else nobody/nogroup. Started as another user, children keep that user.
+// When no user was asked for and that default user cannot reach a pool's program (a checkout
+// under /root), children keep root and the master says so (config_check.cpp).
 #pragma once
 
 #include <string>
