@@ -1158,6 +1158,9 @@ render_report() {
     exit 1
   fi
   mkdir -p "$data" "$WORK/plot"
+  # The recorded run names the build dir BUILD, never this machine's path.
+  sed -i "s|$BUILD|BUILD|g" "$WORK/nginx-settings.txt" "$WORK/nginx-locations.txt" "$WORK/skipped.tsv" \
+    "$WORK/meta.md" 2>/dev/null || true
   local merge_args=()
   [ "$MERGE" -eq 1 ] && [ -f "$data/results.csv" ] && merge_args=(--previous "$data/results.csv")
   python3 "$MATRIX/report.py" --csv "$WORK/results.csv" --csv-out "$data/results.csv" \
