@@ -4,13 +4,13 @@
 #pragma once
 
 #include "store.hpp"
+#include "temp_dir.hpp"
 
 #include <fcgihost/app.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -21,12 +21,9 @@ namespace {
 class AppTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/tw_app_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     write_config("");
-    ::setenv("APP_CONFIG_FILE", (dir_ + "/tw.ini").c_str(), 1);
-    tw::Store store(dir_ + "/tw.db");
+    ::setenv("APP_CONFIG_FILE", dir_.file("tw.ini").c_str(), 1);
+    tw::Store store(dir_.file("tw.db"));
     tw::Batch b;
     auto add = [&](const char* site, std::int64_t t, int status, std::uint64_t bytes,
                    std::uint32_t ms) {
@@ -46,27 +43,23 @@ protected:
     add("blog\"x", 6000, 404, 1, 1);
     b.add_malformed("shop", 6000);
     store.commit(b, {});
-    tw::AlertRecord a;
-    a.rule = "errors";
-    a.site = "shop";
-    a.severity = "critical";
-    a.summary = "5xx";
-    a.value = 1;
-    a.starts_at = 6130;
+    tw::AlertRecord a{.rule = "errors",
+                      .site = "shop",
+                      .severity = "critical",
+                      .summary = "5xx",
+                      .starts_at = 6130,
+                      .value = 1};
     store.alert_fired(a);
     a.rule = "slow";
     store.alert_resolved(store.alert_fired(a), 6200);
   }
   // The app's config: the database plus `extra` INI text.
   void write_config(const std::string& extra) {
-    std::ofstream(dir_ + "/tw.ini")
-        << "[db]\npath = " << dir_ << "/tw.db\n[templates]\nroot = " << FH_TW_TEMPLATES_DIR << "\n"
-        << extra;
+    std::ofstream(dir_.file("tw.ini")) << "[db]\npath = " << dir_.file("tw.db")
+                                       << "\n[templates]\nroot = " << FH_TW_TEMPLATES_DIR << "\n"
+                                       << extra;
   }
-  void TearDown() override {
-    ::unsetenv("APP_CONFIG_FILE");
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { ::unsetenv("APP_CONFIG_FILE"); }
 
   fh::Response get(const fh::App& app, const std::string& path, const std::string& query = "",
                    const std::string& client = "127.0.0.1") {
@@ -84,7 +77,7 @@ protected:
     return nlohmann::json::parse(r.body());
   }
 
-  std::string dir_;
+  tw::testing::TempDir dir_{"tw_app_"};
 };
 
 } // namespace

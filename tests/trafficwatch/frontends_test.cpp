@@ -3,14 +3,13 @@
 // database filled through the ingest's Store. Loopback clients see the page, its files and the
 // top lists; any other REMOTE_ADDR gets 403 from either front end.
 #include "store.hpp"
+#include "temp_dir.hpp"
 
 #include <fcgihost/testing.hpp>
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -21,12 +20,9 @@ namespace ft = fh::testing;
 class Frontends : public ::testing::TestWithParam<const char*> {
 protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/tw_frontends_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    std::ofstream(dir_ + "/tw.ini") << "[db]\npath = " << dir_ << "/tw.db\n";
+    std::ofstream(dir_.file("tw.ini")) << "[db]\npath = " << dir_.file("tw.db") << "\n";
     {
-      tw::Store store(dir_ + "/tw.db");
+      tw::Store store(dir_.file("tw.db"));
       tw::Batch b;
       tw::LogLine l;
       l.time = std::time(nullptr) - 120;
@@ -38,28 +34,23 @@ protected:
       for (int i = 0; i < 25; ++i)
         b.add("shop", l);
       store.commit(b, {});
-      tw::AlertRecord a;
-      a.rule = "errors";
-      a.site = "shop";
-      a.severity = "critical";
-      a.summary = "5xx";
-      a.value = 1;
-      a.starts_at = l.time;
-      store.alert_fired(a);
+      store.alert_fired({.rule = "errors",
+                         .site = "shop",
+                         .severity = "critical",
+                         .summary = "5xx",
+                         .starts_at = l.time,
+                         .value = 1});
     }
-    const std::string env = "APP_CONFIG_FILE=" + dir_ + "/tw.ini";
+    const std::string env = "APP_CONFIG_FILE=" + dir_.file("tw.ini");
     if (std::string(GetParam()) == "cgi")
       target_ = std::make_unique<ft::CgiBinary>(FH_TW_CGI, ft::CgiOptions{{env}});
     else
       target_ = std::make_unique<ft::FcgiWorker>(FH_TW_FCGI, ft::FcgiOptions{{}, {env}});
   }
-  void TearDown() override {
-    target_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { target_.reset(); }
   static ft::RequestOptions from(const char* addr) { return {{}, {{"REMOTE_ADDR", addr}}}; }
 
-  std::string dir_;
+  tw::testing::TempDir dir_{"tw_frontends_"};
   std::unique_ptr<ft::Target> target_;
 };
 

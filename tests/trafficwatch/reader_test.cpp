@@ -1,10 +1,10 @@
 // Unit tests of LogReader on real files with a fake clock: partial lines, rotation, copytruncate,
 // replaced content, resume from a stored state (also after a rename), overlong lines.
 #include "reader.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -23,14 +23,6 @@ struct Sink : tw::LineSink {
 
 class ReaderTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tw_reader_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    log_ = dir_ + "/shop.log";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   void append(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::app | std::ios::binary) << text;
   }
@@ -40,7 +32,8 @@ protected:
     return r.poll(sink_, follow, t0_ + std::chrono::milliseconds(ms), 1 << 20);
   }
 
-  std::string dir_, log_;
+  tw::testing::TempDir dir_{"tw_reader_"};
+  std::string log_ = dir_.file("shop.log");
   Sink sink_;
   tw::Clock::time_point t0_{};
 };

@@ -1,26 +1,19 @@
 // Unit tests of trafficwatch's store: aggregates and read positions commit together or not at
 // all; totals by site and range; file state; top-K paths/clients; alert history.
 #include "store.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 namespace {
 
 class StoreTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tw_store_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string db() const { return dir_ + "/tw.db"; }
+  std::string db() const { return dir_.file("tw.db"); }
 
-  std::string dir_;
+  tw::testing::TempDir dir_{"tw_store_"};
 };
 
 tw::LogLine line(std::int64_t t, int status, std::uint64_t bytes, std::string_view path = "/a",
@@ -164,13 +157,12 @@ TEST_F(StoreTest, RollupToHoursKeepsTheTotals) {
 
 TEST_F(StoreTest, AlertHistory) {
   tw::Store s(db());
-  tw::AlertRecord a;
-  a.rule = "errors";
-  a.site = "shop";
-  a.severity = "critical";
-  a.summary = "x";
-  a.value = 0.7;
-  a.starts_at = 1000;
+  const tw::AlertRecord a{.rule = "errors",
+                          .site = "shop",
+                          .severity = "critical",
+                          .summary = "x",
+                          .starts_at = 1000,
+                          .value = 0.7};
   const auto id = s.alert_fired(a);
   ASSERT_EQ(s.alerts(true).size(), 1u);
   s.alert_resolved(id, 1060);
