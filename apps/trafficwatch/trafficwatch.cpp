@@ -65,18 +65,18 @@ std::string metrics(fh::sqlite::Connection& db) {
   auto family = [&](const char* name, const char* type, const char* help) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
-  family("trafficwatch_requests_total", "counter", "Valid access-log lines (requests).");
-  for (const auto& s : sites)
-    out += "trafficwatch_requests_total{site=\"" + label(s.site) + "\"} " +
-           std::to_string(s.totals.requests) + "\n";
-  family("trafficwatch_malformed_lines_total", "counter", "Access-log lines that did not parse.");
-  for (const auto& s : sites)
-    out += "trafficwatch_malformed_lines_total{site=\"" + label(s.site) + "\"} " +
-           std::to_string(s.totals.malformed) + "\n";
-  family("trafficwatch_response_bytes_total", "counter", "Sum of $body_bytes_sent.");
-  for (const auto& s : sites)
-    out += "trafficwatch_response_bytes_total{site=\"" + label(s.site) + "\"} " +
-           std::to_string(s.totals.bytes) + "\n";
+  // A counter family with one sample per site: that site's `field` of its totals.
+  auto per_site = [&](const char* name, const char* help, std::uint64_t tw::Totals::*field) {
+    family(name, "counter", help);
+    for (const auto& s : sites)
+      out += std::string(name) + "{site=\"" + label(s.site) + "\"} " +
+             std::to_string(s.totals.*field) + "\n";
+  };
+  per_site("trafficwatch_requests_total", "Valid access-log lines (requests).",
+           &tw::Totals::requests);
+  per_site("trafficwatch_malformed_lines_total", "Access-log lines that did not parse.",
+           &tw::Totals::malformed);
+  per_site("trafficwatch_response_bytes_total", "Sum of $body_bytes_sent.", &tw::Totals::bytes);
   family("trafficwatch_responses_total", "counter", "Requests by status class.");
   for (const auto& s : sites)
     for (std::size_t i = 0; i < s.totals.status.size(); ++i)
