@@ -44,7 +44,7 @@ po::options_description pool_options() {
       ("address,a", po::value<std::string>(), "TCP address to bind (default 127.0.0.1)")       //
       ("port,p", po::value<int>(), "TCP port to bind (0: any free port)")                      //
       ("socket,s", po::value<std::string>(), "unix socket path to bind")                       //
-      ("socket-mode,M", po::value<std::string>(), "unix socket mode, octal")                   //
+      ("socket-mode,M", po::value<std::string>(), "unix socket mode, octal (default 0600)")    //
       ("socket-user,U", po::value<std::string>(), "unix socket owner")                         //
       ("socket-group,G", po::value<std::string>(), "unix socket group")                        //
       ("backlog,b", po::value<int>(), "listen backlog (default 1024)")                         //

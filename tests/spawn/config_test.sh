@@ -1,5 +1,6 @@
 # config_test.sh: --check-config on an INI with two pools; bad configs are refused with reasons;
-# one master runs both pools; a live unix socket is never stolen; spawn-fcgi flags (-s -M -P).
+# one master runs both pools; a live unix socket is never stolen; spawn-fcgi flags (-s -M -P); a
+# unix socket without -M gets 0600, as --help says.
 source "$(dirname "$0")/lib.sh"
 cat >"$T"/pools.ini <<INI
 control = $T/ctl
@@ -25,6 +26,9 @@ SPAWN_PID=$!; PIDS+=("$SPAWN_PID"); CTL=$T/ctl
 wait_for 5 has_ready 3 || fail "two pools not up"
 remember_workers
 "$FCGI_LOAD" --connect "$T"/one.sock --requests 20 >/dev/null || fail "pool one"
+[ "$(stat -c %a "$T"/one.sock)" = 600 ] || fail "default socket mode $(stat -c %a "$T"/one.sock), want 600"
+help=$("$SPAWN" --help) && grep -q -- '-M \[ --socket-mode \] arg .*(default 0600)' <<<"$help" \
+  || fail "--help does not state -M's default"
 PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T"/spawn.log | head -1 | cut -d: -f2)
 get /pid | grep -q pid= || fail "pool two"
 # A second spawn must refuse to steal the live socket.
