@@ -4,6 +4,7 @@
 # connections to them: fcgi-host workers are leader/follower, docs/deployment.md), a second spawn
 # running the CGI gateway over BUILD_DIR/cgi-bin, and a user-space nginx in front of both; prints
 # the URLs; on Ctrl-C/TERM stops everything it started, by pid, and leaves no process behind.
+# Exits 98 when another process holds the port (nginx could not bind it).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -13,7 +14,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --port) PORT=$2; shift 2 ;;
     --workers) WORKERS=$2; shift 2 ;;
-    -h|--help) sed -n '2,5p' "$0" | sed 's/^# //'; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# //'; exit 0 ;;
     *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -167,8 +168,20 @@ fi
   echo "</ul><p>status: <a href=\"/status/apps\">/status/apps</a> · <a href=\"/status/cgi\">/status/cgi</a></p>"
 } >"$RUN"/htdocs/index.html
 
-NGINX_PID=$("$HERE"/nginx.sh start "$RUN")
+# A port another process holds ends the demo with status 98 (EADDRINUSE), so that a caller that
+# picked a free port (the tests: tests/support/ports.sh) can try another one. nginx writes its pid
+# file once it has bound the port: the URLs below are printed only then.
+nginx_failed() {
+  grep -q "failed (98: Address already in use)" "$RUN"/logs/error.log 2>/dev/null || exit 1
+  echo "demo.sh: port $PORT is in use by another process; choose another with --port N" >&2
+  exit 98
+}
+NGINX_PID=$("$HERE"/nginx.sh start "$RUN") || nginx_failed
 STARTED+=("$NGINX_PID")
+until [ -s "$RUN"/nginx.pid ]; do
+  kill -0 "$NGINX_PID" 2>/dev/null || nginx_failed
+  sleep 0.1
+done
 
 B="http://127.0.0.1:$PORT"
 echo

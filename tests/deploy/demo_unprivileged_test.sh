@@ -14,12 +14,10 @@ WANT=$RUN_USER
 # A checkout the run user cannot reach (under /root, 0700): the demo stays with root and says so.
 runuser -u "$RUN_USER" -- test -x "$BUILD_DIR"/spawn/cgi-gateway ||
   skip "$RUN_USER cannot reach $BUILD_DIR (a parent directory is not searchable by others)"
-HTTP=$(free_port)
-FH_DEMO_RUN_DIR=$T/demo setsid "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" --port "$HTTP" >"$T"/demo.out 2>&1 &
-DEMO=$!
+DEMO=""
 session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$DEMO" '$2==s && $3 !~ /^Z/ {print $1}'; }
 ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $(session_pids); do kill -KILL $p; done')
-wait_for 20 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
+start_demo HTTP "$T"/demo.out "$T"/demo "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" || fail "demo did not start"
 U=http://127.0.0.1:$HTTP
 
 # The CGI program that prints `id` (cgi-bin/whoami.sh, served from the build's cgi-bin).

@@ -1,18 +1,34 @@
 # nginx_demo_test.sh: nginx/demo.sh end to end: the served cgi-bin holds only CGI programs and
 # their .ini, hello answers the same through its FastCGI location and /cgi-bin/hello.cgi/, each
-# CGI program reads its own config (trafficwatch the same both ways), the status pages answer, and on TERM demo.sh stops every process it started. Exit 77 without nginx or when hello/cgi-gateway are not built.
+# CGI program reads its own config (trafficwatch the same both ways), the status pages answer, and on TERM demo.sh stops every process it started. On a port another process holds, the demo exits 98.
+# Exit 77 without nginx or when hello/cgi-gateway are not built.
 source "$(dirname "$0")/lib.sh"
 need_nginx
 for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/cgi-gateway; do
   [ -x "$f" ] || { echo "SKIP: $f not built"; exit 77; }
 done
-HTTP=$(free_port)
-FH_DEMO_RUN_DIR=$T/demo setsid "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" --port "$HTTP" >"$T"/demo.out 2>&1 &
-DEMO=$!
+# A port another process holds: the demo says so and exits 98, having stopped what it started.
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(600)' >"$T"/held.port &
+HOLDER=$!
+PIDS+=($HOLDER)
+wait_for 10 test -s "$T"/held.port || fail "no port held"
+held=$(cat "$T"/held.port) rc=0
+FH_DEMO_RUN_DIR=$T/busy timeout 120 "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" --port "$held" >"$T"/busy.out 2>&1 || rc=$?
+[ "$rc" -eq 98 ] && grep -q "port $held is in use" "$T"/busy.out \
+  || { cat "$T"/busy.out; fail "demo on a taken port: status $rc, want 98 and the reason"; }
+busy_gone() { ! pgrep -f -- "$T/busy/" >/dev/null; }
+wait_for 10 busy_gone || { pgrep -af -- "$T/busy/" || true; fail "the failed demo left processes"; }
+kill -KILL "$HOLDER"
+wait "$HOLDER" 2>/dev/null || true
+
 # On failure: TERM demo.sh (it stops what it started), then anything left in its session, by pid.
+DEMO=""
 session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$DEMO" '$2==s && $3 !~ /^Z/ {print $1}'; }
 ON_CLEANUP+=('kill -TERM $DEMO; wait_for 8 bash -c "! kill -0 $DEMO"; for p in $(session_pids); do kill -KILL $p; done')
-wait_for 10 grep -q 'Ctrl-C stops everything' "$T"/demo.out || { cat "$T"/demo.out; fail "demo did not start"; }
+# On a free port (a new one if another process takes it before the demo's nginx binds it).
+start_demo HTTP "$T"/demo.out "$T"/demo "$SOURCE_DIR"/nginx/demo.sh "$BUILD_DIR" || fail "demo did not start"
 cat "$T"/demo.out
 bash "$SOURCE_DIR"/tests/support/cgi_bin_only_programs.sh "$BUILD_DIR"/cgi-bin || fail "the served cgi-bin holds more than CGI programs"
 # The gateway serves the build outputs themselves (a rebuilt .cgi runs at the next request).

@@ -1,6 +1,7 @@
 # ports.sh: sourced by the shell tests that start a server on a loopback TCP port picked at run
 # time. free_port's port is free when picked, not when the server binds it: a test running in
-# parallel can take it in between, so start servers through start_on_free_port, which retries.
+# parallel can take it in between, so start servers through start_on_free_port, which retries
+# (start_nginx: the tests' own nginx; start_demo: nginx/demo.sh).
 
 # free_port: a loopback TCP port free right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -58,6 +59,40 @@ _start_nginx_on() { # VAR NGINX_SH RUN_DIR CONF_ARGS...
     if [ $SECONDS -ge $end ]; then
       echo "nginx did not answer on port $port within 30 s" >&2
       cat "$run"/logs/nginx.out "$run"/logs/error.log >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# start_demo VAR OUT RUN_DIR DEMO_SH BUILD_DIR [DEMO_ARGS...]: `DEMO_SH BUILD_DIR --port P` in its
+# own session (setsid; FH_DEMO_RUN_DIR=RUN_DIR, output in OUT) on a free port P, set in VAR (a new
+# one when another process took P before the demo's nginx bound it: the demo then exits 98). Sets
+# DEMO to the demo's pid (also its session id) and returns once the demo says it serves (60 s
+# bound); non-zero with the demo's output on stderr when it did not. The caller registers the
+# demo's stop (TERM to $DEMO, then whatever is left in its session) before calling this.
+start_demo() {
+  local var=$1
+  shift
+  start_on_free_port "$var" _start_demo_on "$var" "$@"
+}
+_start_demo_on() { # VAR OUT RUN_DIR DEMO_SH BUILD_DIR DEMO_ARGS...
+  local port=${!1} out=$2 run=$3 demo_sh=$4 build=$5 rc end=$((SECONDS + 60))
+  shift 5
+  FH_DEMO_RUN_DIR=$run setsid "$demo_sh" "$build" --port "$port" "$@" >"$out" 2>&1 &
+  DEMO=$!
+  until grep -qs 'Ctrl-C stops everything' "$out"; do
+    if ! kill -0 "$DEMO" 2>/dev/null; then
+      rc=0
+      wait "$DEMO" 2>/dev/null || rc=$?
+      [ "$rc" -ne 98 ] || return 98
+      echo "the demo exited at start (status $rc)" >&2
+      cat "$out" >&2
+      return 1
+    fi
+    if [ $SECONDS -ge $end ]; then
+      echo "the demo did not start on port $port within 60 s" >&2
+      cat "$out" >&2
       return 1
     fi
     sleep 0.1

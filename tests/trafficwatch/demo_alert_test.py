@@ -43,6 +43,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_demo(run, out_path):
+    """nginx/demo.sh on a free port in its own session, output in out_path: (Popen, port) once it
+    says it serves, has exited, or 60 s passed. The port is free when picked, not when the demo's
+    nginx binds it: a demo that exits 98 (another process took the port) is started again on a
+    new one, as start_demo in tests/support/ports.sh does for the shell tests."""
+    for attempt in range(1, 6):
+        port = free_port()
+        with open(out_path, 'w') as out:
+            demo = subprocess.Popen([os.path.join(SOURCE, 'nginx', 'demo.sh'), BUILD, '--port',
+                                     str(port)], env=dict(os.environ, FH_DEMO_RUN_DIR=run),
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: 'Ctrl-C stops everything' in open(out_path).read()
+                 or demo.poll() is not None, 60)
+        if demo.poll() != 98:
+            return demo, port
+        print('port %d was taken before the demo bound it (try %d)' % (port, attempt), flush=True)
+    return demo, port
+
+
 def get(url, timeout=10):
     """(status, body) of a GET; 0 when nothing answered."""
     try:
@@ -183,18 +202,14 @@ def main():
     # must reach the run dir inside this one.
     os.chmod(tmp, 0o711)
     run = os.path.join(tmp, 'demo')
-    port = free_port()
-    out = open(os.path.join(tmp, 'demo.out'), 'w')
-    demo = subprocess.Popen([os.path.join(SOURCE, 'nginx', 'demo.sh'), BUILD, '--port', str(port)],
-                            env=dict(os.environ, FH_DEMO_RUN_DIR=run), stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    out_path = os.path.join(tmp, 'demo.out')
+    demo, port = start_demo(run, out_path)
     try:
-        started = wait_for(lambda: 'Ctrl-C stops everything' in open(out.name).read()
-                           or demo.poll() is not None, 60)
-        print(open(out.name).read(), flush=True)
+        started = 'Ctrl-C stops everything' in open(out_path).read()
+        print(open(out_path).read(), flush=True)
         if check('the demo started', started and demo.poll() is None):
             check('the demo prints the dashboard URL',
-                  'http://127.0.0.1:%d/trafficwatch/' % port in open(out.name).read())
+                  'http://127.0.0.1:%d/trafficwatch/' % port in open(out_path).read())
             scenario('http://127.0.0.1:%d' % port, run)
     finally:
         if demo.poll() is None:
