@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 shopt -s extglob
 need_nginx
+need_run_user_reach # the demo's apps, CGI programs and nginx workers run as RUN_USER
 [ "$(id -u)" -eq 0 ] || skip "not root: the demo runs as the invoking user, nothing to drop"
 for f in "$BUILD_DIR"/apps/hello/hello.fcgi "$BUILD_DIR"/cgi-bin/hello.cgi "$BUILD_DIR"/spawn/cgi-gateway; do
   [ -x "$f" ] || skip "$f not built"

@@ -8,6 +8,7 @@
 # Skipped with the reason where namespaces cannot be made (not root, no `ip netns`).
 source "$(dirname "$0")/lib.sh"
 need_nginx
+need_run_user_reach # each host's spawn runs its workers as RUN_USER
 command -v cgi-fcgi >/dev/null || skip "cgi-fcgi (libfcgi-bin) not installed"
 [ "$(id -u)" -eq 0 ] || skip "network namespaces need root"
 SITE=$BUILD_DIR/apps/site/site.fcgi

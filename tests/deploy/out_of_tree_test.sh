@@ -7,6 +7,7 @@
 # A test client built on the installed fcgihost_testing asks notes.cgi and notes.fcgi for the
 # page. Also links the app with pkg-config alone (fcgihost-fcgi, and fcgihost-cgi --static). Needs cgi-fcgi (libfcgi-bin).
 source "$(dirname "$0")/lib.sh"
+need_run_user_reach # the installed spawn runs notes.fcgi and notes.cgi as RUN_USER
 command -v cgi-fcgi >/dev/null || skip "cgi-fcgi (libfcgi-bin) not installed"
 P=$T/prefix
 install_prefix "$P"

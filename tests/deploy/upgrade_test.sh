@@ -6,6 +6,7 @@
 # same without nginx and with --reload-on-change.
 source "$(dirname "$0")/lib.sh"
 need_nginx
+need_run_user_reach # spawn runs hello.fcgi's workers as RUN_USER
 HELLO=$BUILD_DIR/apps/hello/hello.fcgi
 [ -x "$HELLO" ] || skip "$HELLO not built"
 mkdir -p "$T"/app
