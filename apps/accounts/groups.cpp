@@ -1,7 +1,7 @@
 // /api/groups (list, create), /api/groups/<int:id> (get, PUT, DELETE) and membership:
 // /api/groups/<int:id>/members (GET list, POST {user_id}, DELETE ?user_id=). A group's creator
-// is its owner (owner_id); authz.cpp decides who may change it. Member lists show id and name,
-// never email.
+// is its owner (owner_id); authz.cpp decides who may change it. Member lists show ids, a name
+// only where the caller may read that user (an admin, or the caller's own entry), never email.
 #include "accounts.hpp"
 
 #include <ctime>
@@ -98,9 +98,16 @@ fh::Response list_members(fh::Request& rq) {
                      "JOIN users u ON u.id = m.user_id WHERE m.group_id = ? "
                      "ORDER BY u.id LIMIT ? OFFSET ?",
                      id, p.per_page, p.offset());
+  // Only the names the caller may read anyway (GET /api/users/<id>: themself, or anyone for an
+  // admin): an owner could otherwise learn any user's name by adding ids to their group.
+  const auto& who = rq.ctx<SignedInUser>();
   auto items = nlohmann::json::array();
-  while (st.step())
-    items.push_back({{"id", st.get_int64(0)}, {"name", st.get_text(1)}});
+  while (st.step()) {
+    const auto uid = st.get_int64(0);
+    items.push_back(
+        {{"id", uid},
+         {"name", who.admin || uid == who.id ? nlohmann::json(st.get_text(1)) : nlohmann::json()}});
+  }
   return fh::Response::json(page_json("members", std::move(items), p, total));
 }
 

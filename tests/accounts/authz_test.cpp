@@ -2,7 +2,8 @@
 // endpoint × {anonymous, the user themself, another user, an admin} with the status each must
 // get (each cell on its own copy of one prepared database), then the rules around it: a new
 // password or email ends the user's other sessions, admins come only from accounts-admin, ownerless
-// groups are admin-only, member lists carry no email.
+// groups are admin-only, member lists carry no email and, for an owner who is not an admin, no
+// other user's name.
 #include "accounts.hpp"
 #include "accounts_harness.hpp"
 
@@ -257,11 +258,40 @@ TEST_P(Authz, OwnerlessGroupsAreAdminOnly) {
 
 TEST_P(Authz, MemberListsShowNoEmails) {
   World w(GetParam());
-  const auto list = w.as(kSelf, {"GET", "/api/groups/1/members", ""});
+  const auto list = w.as(kAdmin, {"GET", "/api/groups/1/members", ""});
   ASSERT_EQ(list.status, 200);
   ASSERT_EQ(list.json["members"].size(), 1u) << list.body;
   EXPECT_EQ(list.json["members"][0]["name"], "Olga");
   EXPECT_EQ(list.body.find('@'), std::string::npos) << list.body;
+}
+
+// An owner who is not an admin cannot learn other users' names by adding their ids to a group:
+// the member list names only the users the caller may read (themself; every user for an admin).
+TEST_P(Authz, OwnersLearnNoNamesFromMemberLists) {
+  World w(GetParam());
+  ASSERT_EQ(w.as(kSelf, {"POST", "/api/groups/1/members", R"({"user_id":1})"}).status, 201);
+  ASSERT_EQ(w.as(kSelf, {"POST", "/api/groups/1/members", R"({"user_id":2})"}).status, 201);
+  const auto list = w.as(kSelf, {"GET", "/api/groups/1/members", ""});
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json["members"].size(), 3u) << list.body;
+  for (const auto& m : list.json["members"]) {
+    if (m["id"] == 2)
+      EXPECT_EQ(m["name"], "Sam") << list.body; // sam's own entry
+    else
+      EXPECT_TRUE(m["name"].is_null()) << list.body;
+  }
+  for (const char* name : {"Ada", "Olga", "@"})
+    EXPECT_EQ(list.body.find(name), std::string::npos) << name << " in " << list.body;
+  // The answer to the add carries no name either; an admin sees every name.
+  const auto add = w.as(kSelf, {"POST", "/api/groups", R"({"name":"sams 2"})"});
+  ASSERT_EQ(add.status, 201);
+  const auto gid = std::to_string(add.json["id"].get<int>());
+  const auto added = w.as(kSelf, {"POST", "/api/groups/" + gid + "/members", R"({"user_id":3})"});
+  EXPECT_EQ(added.body.find("Olga"), std::string::npos) << added.body;
+  const auto admin_list = w.as(kAdmin, {"GET", "/api/groups/1/members", ""});
+  ASSERT_EQ(admin_list.json["members"].size(), 3u) << admin_list.body;
+  EXPECT_EQ(admin_list.json["members"][0]["name"], "Ada");
+  EXPECT_EQ(admin_list.json["members"][2]["name"], "Olga");
 }
 
 INSTANTIATE_TEST_SUITE_P(Frontends, Authz, ::testing::Values(Mode::Cgi, Mode::Fcgi),
