@@ -17,7 +17,7 @@ fh::App make_app() {
   fh::Blueprint api("api", "/api");
   accounts::add_user_routes(api, cost);
   accounts::add_group_routes(api);
-  accounts::add_sign_routes(api, cost);
+  accounts::add_sign_routes(api, cost, accounts::SigninLimits::from_config(cfg));
   api.before_request(accounts::authorize);
   app.before_request(accounts::load_signed_in_user);
   app.register_blueprint(api);

@@ -98,6 +98,6 @@ void add_route(fh::Blueprint& api, std::string_view pattern,
 // Route registration, one function per file.
 void add_user_routes(fh::Blueprint& api, const fh::PasswordCost& cost);
 void add_group_routes(fh::Blueprint& api);
-void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost);
+void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost, const SigninLimits& limits);
 
 } // namespace accounts

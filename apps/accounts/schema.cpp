@@ -40,6 +40,16 @@ ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE groups ADD COLUMN owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
 CREATE INDEX groups_by_owner ON groups(owner_id);
 )sql",
+          // 3: the sign-in throttle (throttle.cpp): one row per failed (or pending) sign-in,
+          // keyed "email:<lower-case email>" or "addr:<client address>", pruned after the window.
+          R"sql(
+CREATE TABLE signin_failures (
+  key TEXT NOT NULL,
+  at  INTEGER NOT NULL -- unix seconds
+);
+CREATE INDEX signin_failures_by_key ON signin_failures(key, at);
+CREATE INDEX signin_failures_by_time ON signin_failures(at);
+)sql",
       },
       true};
   return all;

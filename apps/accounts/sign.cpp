@@ -2,12 +2,13 @@
 // (signin.hpp): the session holds the user's id and session generation (sign-out, a new password
 // or a new email bump it, so a replayed old cookie is refused); sign-up never makes an admin;
 // passwords are checked with argon2id and never logged; an unknown email costs the same hash
-// verification as a wrong password, so response times do not reveal which emails exist.
+// verification as a wrong password, so response times do not reveal which emails exist; sign-in
+// is throttled per email and per client address (signin.hpp: 429 + Retry-After).
 #include "accounts.hpp"
 
 namespace accounts {
 
-void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
+void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost, const SigninLimits& limits) {
   add_route(
       api, "/sign/up", {fh::POST},
       [cost](fh::Request& rq) {
@@ -18,11 +19,11 @@ void add_sign_routes(fh::Blueprint& api, const fh::PasswordCost& cost) {
       "sign_up");
   add_route(
       api, "/sign/in", {fh::POST},
-      [cost](fh::Request& rq) {
+      [cost, limits](fh::Request& rq) {
         const auto in = input(rq, true);
         const auto email = *email_field(in, true);
         const auto password = *string_field(in, "password", 1, kMaxPassword, true);
-        const auto id = check_credentials(rq.db(), email, password, cost);
+        const auto id = sign_in(rq, email, password, cost, limits);
         if (!id) throw fh::HttpError(401, "wrong email or password");
         start_session(rq, *id);
         return fh::Response::json(*find_user(rq.db(), *id));

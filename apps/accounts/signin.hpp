@@ -1,7 +1,7 @@
 // Sign-in for the apps that share the accounts database (accounts and site): the one
-// implementation of the credential check (timing-equalised), the session format (user_id and the
-// user's session_gen), the signed-in user loaded once per request into the request context, and
-// sign-out. Built as the accounts_signin library with the schema; both apps link it.
+// implementation of the credential check (timing-equalised, throttled), the session format (user_id
+// and the user's session_gen), the signed-in user loaded once per request into the request context,
+// and sign-out. Built as the accounts_signin library with the schema; both apps link it.
 #pragma once
 
 #include <fcgihost/fcgihost.hpp>
@@ -37,10 +37,30 @@ inline const SignedInUser* signed_in(const fh::Request& rq) {
 }
 
 // The id of the user with `email` if `password` is theirs; nullopt otherwise. An unknown email
-// costs the same hash verification as a wrong password (fh::check_password).
+// costs the same hash verification as a wrong password (fh::check_password). Not throttled: the
+// request handlers call sign_in() below.
 std::optional<std::int64_t> check_credentials(fh::sqlite::Connection& db, const std::string& email,
                                               const std::string& password,
                                               const fh::PasswordCost& cost);
+// The sign-in throttle's settings (config keys signin.*). After `max_failures` failed sign-ins
+// for one email within `window_seconds`, that email is refused (429) until the oldest of them
+// leaves the window, whether the account exists or not and whatever the password; the same for a
+// client address after `max_failures_per_address` (0: no address limit). ConfigError if < 1.
+struct SigninLimits {
+  int max_failures = 5;               // signin.max_failures
+  std::int64_t window_seconds = 900;  // signin.window_seconds
+  int max_failures_per_address = 100; // signin.max_failures_per_address
+  static SigninLimits from_config(const fh::Config& cfg);
+};
+
+// The sign-in both apps use (throttle.cpp): check_credentials behind the throttle, whose counts
+// live in the database (table signin_failures), so every FastCGI worker and CGI process shares
+// them. Throws HttpError 429 with Retry-After (seconds) while the email or the client address is
+// locked; a success clears the email's failures. Logs a warning when a lock starts (the email
+// through fh::log_safe; never the password). Returns the user's id, or nullopt.
+std::optional<std::int64_t> sign_in(fh::Request& rq, const std::string& email,
+                                    const std::string& password, const fh::PasswordCost& cost,
+                                    const SigninLimits& limits);
 // Signs `user_id` in: a fresh session (nothing of the old one kept) with the id and the user's
 // current session generation.
 void start_session(fh::Request& rq, std::int64_t user_id);

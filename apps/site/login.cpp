@@ -1,7 +1,8 @@
 // The login form: GET /login shows it with a CSRF token, POST /login checks the token (403
 // without it), then the email and password against the accounts app's users table through the
 // shared sign-in module (signin.hpp: argon2id, equal timing for unknown emails, the accounts
-// session format), so one sign-in serves both apps. POST /logout signs out everywhere.
+// session format, the throttle), so one sign-in serves both apps. POST /logout signs out
+// everywhere.
 #include "site.hpp"
 
 #include "signin.hpp"
@@ -24,7 +25,8 @@ fh::Response login_post(const Site& s, fh::Request& rq) {
   if (email.empty() || password.empty() || email.size() > 254 || password.size() > 1024)
     return login_form(rq, email, "Enter your email and password.", 400);
   // Same answer for an unknown user and a wrong password (no user enumeration).
-  const auto id = accounts::check_credentials(rq.db(), email, password, s.password_cost);
+  // Throttled (429 + Retry-After, on the error page) after repeated failures.
+  const auto id = accounts::sign_in(rq, email, password, s.password_cost, s.signin_limits);
   if (!id) {
     fh::log(fh::LogLevel::Warning, "site: failed sign-in");
     return login_form(rq, email, "Wrong email or password.", 401);

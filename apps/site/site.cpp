@@ -64,6 +64,7 @@ fh::App make_app() {
   auto s = std::make_shared<site::Site>();
   s->cookie_max_age = config.get<long>("site.cookie_max_age", 3600L);
   s->password_cost = fh::PasswordCost::from_config(config);
+  s->signin_limits = accounts::SigninLimits::from_config(config);
 
   app.use_sessions(fh::SessionSettings::from_config(config));
   // The accounts app's database and schema (whichever app opens it first migrates it).

@@ -5,6 +5,8 @@
 
 #include <fcgihost/fcgihost.hpp>
 
+#include "signin.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,8 @@ struct Site {
   long cookie_max_age = 3600;
   // The users' argon2id cost (config password.cost), for the sign-in check's timing.
   fh::PasswordCost password_cost = fh::PasswordCost::interactive();
+  // The sign-in throttle (config signin.*), shared with the accounts app through its database.
+  accounts::SigninLimits signin_limits;
 };
 using SitePtr = std::shared_ptr<const Site>;
 

@@ -64,6 +64,7 @@ struct Reply {
   nlohmann::json json; // null if the body is not JSON
   std::string body, set_cookie;
   std::string content_type;
+  std::string retry_after; // the Retry-After header, or ""
 };
 
 struct Request {
@@ -109,6 +110,7 @@ public:
     rep.status = res.status;
     rep.body = res.body;
     rep.content_type = res.header("Content-Type").value_or("");
+    rep.retry_after = res.header("Retry-After").value_or("");
     rep.set_cookie = res.set_cookie("session");
     rep.json = nlohmann::json::parse(res.body, nullptr, false);
     if (rep.json.is_discarded()) rep.json = nullptr;

@@ -1,9 +1,9 @@
 // The site app end to end through fh::testing's client, as site.cgi (RFC 3875 environment + stdin)
 // and as site.fcgi (a worker on a loopback socket), with the same cases and the same expected
-// answers: layout pages, lists and nested
-// dictionaries, XSS payloads escaped in every context, a cookie set then read back, a session
-// counter, the login form with CSRF (403 without a good token), custom 404 and 500 pages, and the
-// /api blueprint's JSON answers and errors.
+// answers: layout pages, lists and nested dictionaries, XSS payloads escaped in every context, a
+// cookie set then read back, a session counter, the login form with CSRF (403 without a good
+// token) and its throttle (429 after repeated failures), custom 404 and 500 pages, and the /api
+// blueprint's JSON answers and errors.
 #include "accounts.hpp"
 #include "fcgihost/password.hpp"
 #include "fcgihost/sqlite.hpp"
@@ -224,6 +224,28 @@ TEST_P(Site, LoginChecksThePasswordAndKeepsTheUser) {
   EXPECT_EQ(request("POST", "/logout", jar, "csrf_token=" + logout_token).status(), 303);
   EXPECT_FALSE(get("/", jar).has("signed in as"));
   EXPECT_FALSE(get("/", replay).has("signed in as")); // sign-out bumped session_gen
+}
+
+// The login shares the accounts app's sign-in throttle (and its table in the shared database):
+// after 5 wrong passwords the right one is refused with 429 + Retry-After on the error page;
+// once the failures are older than the window (aged in the database, no sleeping) it works.
+TEST_P(Site, LoginIsThrottledAfterRepeatedFailures) {
+  Jar jar;
+  const auto token = csrf_of(get("/login", jar));
+  const std::string good = "csrf_token=" + token + "&email=alice%40example.org&password=";
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(request("POST", "/login", jar, good + "wrong").status(), 401) << i;
+  auto locked = request("POST", "/login", jar, good + "correct+horse");
+  EXPECT_EQ(locked.status(), 429);
+  EXPECT_TRUE(locked.has("too many failed sign-ins")) << locked.r.body;
+  EXPECT_FALSE(locked.r.header("Retry-After").value_or("").empty());
+  EXPECT_FALSE(get("/", jar).has("signed in as"));
+  {
+    fh::sqlite::Connection db((g_world->dir / "accounts.db").string());
+    db.execute("UPDATE signin_failures SET at = at - 901");
+  }
+  EXPECT_EQ(request("POST", "/login", jar, good + "correct+horse").status(), 303);
+  EXPECT_TRUE(get("/", jar).has("signed in as"));
 }
 
 TEST_P(Site, CustomNotFoundAndServerErrorPages) {
