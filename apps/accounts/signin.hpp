@@ -45,7 +45,8 @@ std::optional<std::int64_t> check_credentials(fh::sqlite::Connection& db, const 
 // The sign-in throttle's settings (config keys signin.*). After `max_failures` failed sign-ins
 // for one email within `window_seconds`, that email is refused (429) until the oldest of them
 // leaves the window, whether the account exists or not and whatever the password; the same for a
-// client address after `max_failures_per_address` (0: no address limit). ConfigError if < 1.
+// client address after `max_failures_per_address` (0: no address limit). ConfigError for
+// max_failures or window_seconds < 1, max_failures_per_address < 0.
 struct SigninLimits {
   int max_failures = 5;               // signin.max_failures
   std::int64_t window_seconds = 900;  // signin.window_seconds

@@ -42,6 +42,12 @@ std::int64_t count_failures(fh::sqlite::Connection& db, const std::string& key, 
                       {{"Retry-After", std::to_string(wait)}});
 }
 
+// The warning line when a lock starts (what: who is locked, already made log-safe).
+void log_lock(const std::string& what, int failures, std::int64_t window) {
+  fh::log(fh::LogLevel::Warning, "accounts: " + what + " after " + std::to_string(failures) +
+                                     " failures (window " + std::to_string(window) + " s)");
+}
+
 } // namespace
 
 SigninLimits SigninLimits::from_config(const fh::Config& cfg) {
@@ -89,16 +95,13 @@ std::optional<std::int64_t> sign_in(fh::Request& rq, const std::string& email,
   if (id) { // a success clears the email's counter, and this attempt from the address's
     db.execute("DELETE FROM signin_failures WHERE key = ?", user_key);
     if (address_row != 0) db.execute("DELETE FROM signin_failures WHERE rowid = ?", address_row);
-  } else if (count_failures(db, user_key, now, window) == limits.max_failures) {
-    fh::log(fh::LogLevel::Warning, "accounts: sign-in locked for " + fh::log_safe(email) +
-                                       " after " + std::to_string(limits.max_failures) +
-                                       " failures (window " + std::to_string(window) + " s)");
-  } else if (by_address &&
-             count_failures(db, address_key, now, window) == limits.max_failures_per_address) {
-    fh::log(fh::LogLevel::Warning, "accounts: sign-in locked for client address " +
-                                       fh::log_safe(rq.remote_addr()) + " after " +
-                                       std::to_string(limits.max_failures_per_address) +
-                                       " failures (window " + std::to_string(window) + " s)");
+  } else {
+    if (count_failures(db, user_key, now, window) == limits.max_failures)
+      log_lock("sign-in locked for " + fh::log_safe(email), limits.max_failures, window);
+    if (by_address &&
+        count_failures(db, address_key, now, window) == limits.max_failures_per_address)
+      log_lock("sign-in locked for client address " + fh::log_safe(rq.remote_addr()),
+               limits.max_failures_per_address, window);
   }
   tx.commit();
   return id;
