@@ -39,7 +39,8 @@ declare -a STARTUP_ALSO=()
 declare -a SYSCALLS_ALSO=() # --also NAME=PATH for syscalls.sh
 CGI_CHILDREN=${BENCH_CGI_CHILDREN:-4}    # fcgiwrap -c N (Debian's default is 1)
 GW_WORKERS=${BENCH_GW_WORKERS:-1}        # processes of our CGI gateway (it is concurrent inside)
-KA_CONNS=${BENCH_KA_CONNS:-8}            # nginx `keepalive N` of the keep-alive upstreams
+KA_CONNS=${BENCH_KA_CONNS:-16}           # nginx `keepalive N` of the keep-alive upstreams (as shipped:
+                                         # nginx/demo.sh and nginx/sites/fcgi-host-example)
 KA_THREADS=${BENCH_KA_THREADS:-16}       # hello.fcgi --threads N in the fh-fcgi-4-ka-mt pool
 WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-2s}     # wrk --timeout: a slower reply counts as an error
 
@@ -490,9 +491,9 @@ define_targets() {
     skip_target fh-fcgi-4-unix "$HELLO_FCGI not built"
   fi
   if [ -x "$HELLO_FCGI" ]; then
-    # Two keep-alive pools: 4 threads per worker (16 threads = the 2 x `keepalive 8` idle
-    # connections nginx may keep: a thread-per-connection loop can be pinned by them all) and
-    # KA_THREADS per worker (more threads than nginx can pin).
+    # Two keep-alive pools: 4 threads per worker and KA_THREADS per worker. A loop that gave
+    # each kept connection a thread could be pinned by the nginx workers x `keepalive` idle
+    # connections nginx may hold; ours parks idle connections in epoll, and the pair shows it.
     add_pool fh4ka supervisor 4 "hello.fcgi --threads 4, 4 workers, kept connections" \
       "$HELLO_FCGI" --threads 4
     add_target fh-fcgi-4-ka fh4ka fcgi-ka \
@@ -1193,7 +1194,7 @@ measure_syscalls() {
       continue
     fi
     log "counting system calls per request ($counter)"
-    if "$HERE/syscalls.sh" "$BUILD" --counter "$counter" "${SYSCALLS_ALSO[@]}" >"$WORK/syscalls-$counter.log" 2>&1; then
+    if BENCH_KA_CONNS=$KA_CONNS "$HERE/syscalls.sh" "$BUILD" --counter "$counter" "${SYSCALLS_ALSO[@]}" >"$WORK/syscalls-$counter.log" 2>&1; then
       cp "$BUILD/bench-work/syscalls/per-request.txt" "$WORK/syscalls-$counter.txt"
     else
       warn "syscalls.sh --counter $counter failed (see $WORK/syscalls-$counter.log)"

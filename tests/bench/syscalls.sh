@@ -30,8 +30,8 @@ usage: $0 BUILD_DIR [options]
   --connections N    wrk connections (default: $CONNECTIONS)
   --procs N          worker processes per pool (default: $PROCS)
   --transport T      unix | tcp between nginx and the pools (default: $TRANSPORT, as shipped)
-  --keepalive on|off nginx keep-alive to the pools: upstream keepalive 8 + fastcgi_keep_conn on
-                     (default: $KEEPALIVE, as shipped)
+  --keepalive on|off nginx keep-alive to the pools: upstream keepalive \$BENCH_KA_CONNS (16, as
+                     shipped) + fastcgi_keep_conn on (default: $KEEPALIVE, as shipped)
   --also NAME=PATH   one more FastCGI worker binary to measure under spawn, e.g. the hello.fcgi
                      of another build (before/after a change); repeatable
   --port-base N      nginx on 127.0.0.1:N, TCP pools on N+1, ... (default: ports picked at run time)
@@ -171,7 +171,7 @@ write_nginx() {
     "$MATRIX/nginx.conf.in" >"$WORK/nginx/nginx.conf"
   : >"$WORK/nginx/upstreams.conf"
   : >"$WORK/nginx/locations.conf"
-  [ "$KEEPALIVE" = on ] && ka="    keepalive 8;"
+  [ "$KEEPALIVE" = on ] && ka="    keepalive ${BENCH_KA_CONNS:-16};"
   for k in "${KINDS[@]}"; do
     printf 'upstream up_%s {\n    server %s;\n%s\n}\n' "$k" "${K_ADDR[$k]}" "$ka" \
       >>"$WORK/nginx/upstreams.conf"

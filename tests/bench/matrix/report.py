@@ -684,14 +684,24 @@ def main():
     full = merged_targets(runs, info, rows, read_tsv(a.targets))
     targets = [t[:3] for t in full]
     shapes = fcgi_shapes(full, res)
-    have = {r["target"] for r in rows}
+    # A target is listed when the latest run that tried it skipped it or failed it, even if an
+    # older run measured it: the table then shows that older run's numbers, and says so here.
+    measured_in = {}
+    for row in rows:
+        measured_in[row["target"]] = max(measured_in.get(row["target"], ""), row["run"])
     skipped, seen = [], set()
     for r in reversed(runs):
         for line in info.get(r, {}).get("skipped.tsv", "").splitlines():
             parts = line.split("\t")
-            if len(parts) == 2 and parts[0] not in have and parts[0] not in seen:
-                seen.add(parts[0])
-                skipped.append(parts)
+            if len(parts) != 2 or parts[0] in seen:
+                continue
+            seen.add(parts[0])
+            older = measured_in.get(parts[0], "")
+            if older >= r:
+                continue  # measured in this run or a later one
+            if older:
+                parts[1] += f" (in run {r}; the numbers shown are the older run {older}'s)"
+            skipped.append(parts)
     with open(a.nginx, encoding="utf-8") as f:
         nginx = f.read().rstrip()
     multi = len(runs) > 1
