@@ -400,9 +400,9 @@ def keepalive_section(res, out):
                  "nginx closes it, so under load the other connections nginx opens wait in the "
                  "accept queue: watch p99 and the timeouts of `c-fcgi-4-ka`. Ours serves kept "
                  "connections from `--threads N` per worker process (`fh-fcgi-4-ka`: 4, "
-                 "`fh-fcgi-4-ka-mt`: more than nginx workers × `keepalive` idle connections "
-                 "nginx may hold), so the same comparison shows whether our loop avoids the "
-                 "stall and whether it needs more threads to do so.",
+                 "`fh-fcgi-4-ka-mt`: `BENCH_KA_THREADS`, 16 by default) and parks an idle kept "
+                 "connection in epoll instead of holding a thread for it, so the same comparison "
+                 "shows whether our loop avoids the stall and whether more threads help.",
                  out)
 
 
