@@ -98,6 +98,13 @@ std::string dir_of(const std::string& file) {
   return file.substr(0, file.rfind('/') + 1);
 }
 
+void log_late(const GatewayContext& ctx, const std::string& rid) {
+  ctx.log.log(Level::Warning, rid,
+              "client error: request did not arrive whole within --read-timeout " +
+                  std::to_string(ctx.config.read_timeout.count() / 1000) +
+                  "s, connection closed (not run)");
+}
+
 // Logs the outcome of a pumped request and sends the gateway's own error response if the
 // script sent nothing. `ws` is the leader's wait status after reaping. Returns true if the
 // response was started but cut short (timeout, or the script died of a signal): the caller
@@ -165,7 +172,7 @@ bool run_script(const GatewayContext& ctx, const std::string& rid, const Resolve
 // Serves one accepted request end to end: resolve, spool the body (before taking a CGI slot,
 // so slow uploads hold none), wait for a slot, run. Returns true if the connection must be
 // aborted (see conclude). Never throws except bad_alloc.
-bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
+bool serve(const GatewayContext& ctx, int thread_index, FCGX_Request& req, const std::string& rid,
            const Params& params) {
   FcgxSink sink(req.out);
   const std::string path = request_path(param(params, "SCRIPT_NAME"), param(params, "PATH_INFO"),
@@ -187,6 +194,10 @@ bool serve(const GatewayContext& ctx, FCGX_Request& req, const std::string& rid,
     ctx.log.log(Level::Error, rid, std::string("cannot spool the request body: ") + e.what());
     sink.write(simple_response(500));
     return false;
+  }
+  if (ctx.deadlines.disarm(thread_index)) { // the body stopped coming: nothing runs
+    log_late(ctx, rid);
+    return true;
   }
   CgiSlots::Slot slot = ctx.slots.acquire(ctx.config.queue_wait);
   if (!slot) {
@@ -215,8 +226,18 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
   for (;;) {
     sys::UniqueFd conn = accept_connection(ctx.listen_fd, ctx.stop_fd);
     if (!conn) return;
+    try {
+      ctx.deadlines.arm(thread_index, conn.get(),
+                        ReadDeadlines::Clock::now() + ctx.config.read_timeout);
+    } catch (const std::system_error& e) { // out of fds: this connection only
+      ctx.log.log(Level::Error, "-", std::string("connection dropped: ") + e.what());
+      continue;
+    }
     bool keep_conn = false;
-    if (!session.begin(std::move(conn), keep_conn)) continue;
+    if (!session.begin(std::move(conn), keep_conn)) {
+      if (ctx.deadlines.disarm(thread_index)) log_late(ctx, "-");
+      continue;
+    }
     ++served;
     try {
       const Params params = params_from_envp(session.req().envp);
@@ -228,11 +249,13 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
                     "the web server set FCGI_KEEP_CONN; the gateway closes each connection after "
                     "its response (use fastcgi_keep_conn off)");
       }
-      if (serve(ctx, session.req(), rid, params)) session.abort();
+      if (serve(ctx, thread_index, session.req(), rid, params)) session.abort();
     } catch (const std::exception& e) { // bad_alloc and friends: this request only
       ctx.log.log(Level::Error, "-", std::string("request failed: ") + e.what());
     }
+    // The deadline still covers the rest of a body that was not read (an early error answer).
     if (!session.finish()) ctx.log.log(Level::Info, "-", "client went away before the end");
+    ctx.deadlines.disarm(thread_index);
     ctx.board.end(thread_index); // after the whole answer, as the library's worker counts
   }
 }

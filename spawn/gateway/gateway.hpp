@@ -8,6 +8,7 @@
 
 #include "cgi_slots.hpp"
 #include "log.hpp"
+#include "read_deadlines.hpp"
 
 #include <fh/sys/scoreboard_publisher.hpp>
 
@@ -19,6 +20,9 @@ struct GatewayConfig {
   std::string tmp_dir = "/tmp";         // where request bodies over 1 MiB are spooled
   std::chrono::seconds cgi_timeout{30}; // whole-request budget for one CGI process
   std::chrono::milliseconds queue_wait{10000}; // max wait for a --max-cgi slot before 503
+  // A request (params and body) must arrive whole within this long of its connection's accept,
+  // else the connection is shut down and nothing runs (read_deadlines.hpp).
+  std::chrono::milliseconds read_timeout{10000};
   int threads = 8;
   int max_cgi = 8;
   // NAME=value entries (--setenv) every CGI program gets on top of the RFC 3875 environment,
@@ -33,6 +37,7 @@ struct GatewayContext {
   CgiSlots& slots;
   Logger& log;
   sys::worker::Publisher& board; // spawn's scoreboard (a no-op outside spawn)
+  ReadDeadlines& deadlines;      // one slot per thread; the watchdog runs in main
   int listen_fd;
   int stop_fd; // readable once the gateway is stopping
 };

@@ -43,7 +43,7 @@ struct Options {
 // Parses argv; returns nullopt after printing help or an error (exit code in `rc`).
 std::optional<Options> parse(int argc, char** argv, int& rc) {
   Options o;
-  int timeout = 30, queue_wait = 10, max_cgi = 0;
+  int timeout = 30, queue_wait = 10, max_cgi = 0, read_timeout = 10;
   std::string mode = "0660";
   po::options_description d("cgi-gateway: run the CGI programs of one directory over FastCGI");
   d.add_options()("help,h", "this help")("cgi-dir", po::value<std::string>()->required(),
@@ -54,7 +54,10 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       "max-cgi", po::value(&max_cgi), "concurrent CGI processes (default: --threads)")(
       "queue-wait", po::value(&queue_wait)->default_value(10),
       "seconds to wait for a free --max-cgi slot, then 503")(
-      "threads", po::value(&o.config.threads)->default_value(8), "concurrent requests")(
+      "read-timeout", po::value(&read_timeout)->default_value(10),
+      "seconds a request (params and body) may take to arrive whole; then the connection is "
+      "closed and nothing runs")("threads", po::value(&o.config.threads)->default_value(8),
+                                 "concurrent requests")(
       "bind", po::value<std::string>(), "listen on HOST:PORT (port 0: any free port)")(
       "socket", po::value<std::string>(), "listen on this unix socket path")(
       "socket-mode", po::value<std::string>()->default_value("0660"), "permissions of --socket")(
@@ -89,9 +92,10 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       const char* t = std::getenv("TMPDIR");
       o.config.tmp_dir = t && *t ? t : "/tmp";
     }
-    if (timeout < 1 || queue_wait < 0 || o.config.threads < 1 ||
+    if (timeout < 1 || queue_wait < 0 || o.config.threads < 1 || read_timeout < 1 ||
         (vm.count("max-cgi") && max_cgi < 1))
-      throw std::runtime_error("--cgi-timeout, --threads and --max-cgi must be positive");
+      throw std::runtime_error(
+          "--cgi-timeout, --read-timeout, --threads and --max-cgi must be positive");
     // One scoreboard slot per thread, so that spawn's status and --timeout see every thread.
     if (o.config.threads > fh::sys::worker::kMaxThreads)
       throw std::runtime_error("--threads " + std::to_string(o.config.threads) + " refused: 1.." +
@@ -107,6 +111,7 @@ std::optional<Options> parse(int argc, char** argv, int& rc) {
       throw std::runtime_error("--url-prefix must start with '/'");
     o.config.cgi_timeout = std::chrono::seconds(timeout);
     o.config.queue_wait = std::chrono::seconds(queue_wait);
+    o.config.read_timeout = std::chrono::seconds(read_timeout);
     o.config.max_cgi = vm.count("max-cgi") ? max_cgi : o.config.threads;
     o.socket_mode = static_cast<unsigned>(std::stoul(mode, nullptr, 8));
     o.config.cgi_root = canonical_root(o.cgi_dir);
@@ -182,7 +187,9 @@ int main(int argc, char** argv) {
     // counts the gateway's requests and its --timeout sees a stuck one.
     fh::sys::worker::Publisher board;
     if (board.attach_from_env()) board.init(opts->config.threads);
-    const GatewayContext ctx{opts->config, slots, log, board, listen_fd, stop.read.get()};
+    ReadDeadlines deadlines(opts->config.threads);
+    const GatewayContext ctx{opts->config, slots,          log, board, deadlines,
+                             listen_fd,    stop.read.get()};
 
     sigset_t stops, old;
     sigemptyset(&stops);
@@ -192,6 +199,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> workers;
     for (int i = 0; i < opts->config.threads; ++i)
       workers.emplace_back([&ctx, i] { worker_loop(ctx, i); });
+    std::thread watchdog([&deadlines] { deadlines.run(std::chrono::milliseconds(250)); });
     pthread_sigmask(SIG_SETMASK, &old, nullptr); // only this thread takes the stop signals
     log.log(Level::Info, "-",
             "listening on " + address + ", cgi-dir " + opts->config.cgi_root + ", prefix '" +
@@ -199,6 +207,8 @@ int main(int argc, char** argv) {
                 ", max-cgi " + std::to_string(opts->config.max_cgi));
     for (auto& t : workers)
       t.join();
+    deadlines.stop();
+    watchdog.join();
     log.log(Level::Info, "-", "stopped: in-flight requests finished");
     g_stop_pipe_w = -1;
     return 0;

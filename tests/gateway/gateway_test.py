@@ -121,6 +121,46 @@ def case_timeout():
         gw.assert_no_zombies()
 
 
+def case_stall():
+    """A peer that stops mid-request (in the params, or in the body) holds the gateway's one
+    thread --read-timeout at most: then the connection is closed, nothing runs, a log line says
+    so, and the next request is served. A peer that dribbles a byte at a time gets no more."""
+    from gwharness import _connect, _record, cgi_params
+    from fcgi_client import PARAMS as P, STDIN as S, begin, nv
+    with gateway("--threads", "1", "--read-timeout", "2").wait_listening() as gw:
+        params = cgi_params("/cgi-bin/echo.sh", method="POST", body=b"x" * 100)
+        whole = b"".join(nv(k, v) for k, v in params.items())
+        stalls = {
+            "params": begin() + _record(P, whole)[:40],
+            "body": begin() + _record(P, whole) + _record(P, b"") + _record(S, b"x" * 10),
+        }
+        for n, (what, sent) in enumerate(stalls.items(), 1):
+            sock = _connect(gw.port, 30)
+            try:
+                sock.sendall(sent)
+                t0 = time.monotonic()
+                dribble = what == "params"  # keeps sending, a byte at a time, until closed
+                closed = False
+                while not closed and time.monotonic() - t0 < 25:
+                    try:
+                        if dribble:
+                            sock.sendall(b"\0")
+                        sock.settimeout(0.3)
+                        closed = sock.recv(4096) == b""
+                    except socket.timeout:
+                        pass
+                    except OSError:
+                        closed = True
+                assert closed, f"{what}: the stalled connection was not closed"
+            finally:
+                sock.close()
+            assert wait_until(lambda: gw.log().count("did not arrive whole") >= n, 5), gw.log()
+            still_serves(gw)  # the one thread is free again
+        assert gw.log().count("did not arrive whole within --read-timeout 2s") == 2, gw.log()
+        assert "echo.sh pid" not in gw.log(), "a request that never arrived whole was run"
+        gw.assert_no_zombies()
+
+
 def case_echo_5mib():
     body = os.urandom(5 * 1024 * 1024)
     digest = hashlib.sha256(body).hexdigest()
