@@ -689,6 +689,10 @@ prepare_app_env() {
     } >"$WORK/apps/$app.ini"
     chmod 600 "$WORK/apps/$app.ini"
     cp "${APP_CGI[$app]}" "$WORK/apps/$app.ini" "$WORK/apps/cgi-bin/"
+    # An app's templates sit beside its binaries as NAME.templates/ (fh_add_app puts them there).
+    if [ -d "${APP_CGI[$app]%.cgi}.templates" ]; then
+      cp -r "${APP_CGI[$app]%.cgi}.templates" "$WORK/apps/cgi-bin/"
+    fi
     if declare -F "app_setup_$app" >/dev/null && ! "app_setup_$app"; then
       for t in "${TARGET_NAMES[@]}"; do
         [ "${T_APP[$t]:-}" = "$app" ] && FAILED[$t]="setup of $app failed (see $WORK/logs)"
