@@ -172,7 +172,11 @@ fi
 # picked a free port (the tests: tests/support/ports.sh) can try another one. nginx writes its pid
 # file once it has bound the port: the URLs below are printed only then.
 nginx_failed() {
-  grep -q "failed (98: Address already in use)" "$RUN"/logs/error.log 2>/dev/null || exit 1
+  if ! grep -q "failed (98: Address already in use)" "$RUN"/logs/error.log 2>/dev/null; then
+    echo "demo.sh: nginx did not start; its log:" >&2
+    tail -n 20 "$RUN"/logs/error.log >&2 2>/dev/null || true
+    exit 1
+  fi
   echo "demo.sh: port $PORT is in use by another process; choose another with --port N" >&2
   exit 98
 }

@@ -229,9 +229,9 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
     try {
       ctx.deadlines.arm(thread_index, conn.get(),
                         ReadDeadlines::Clock::now() + ctx.config.read_timeout);
-    } catch (const std::system_error& e) { // out of fds: this connection only
-      ctx.log.log(Level::Error, "-", std::string("connection dropped: ") + e.what());
-      continue;
+    } catch (const std::system_error& e) { // out of fds for the watchdog's dup: serve it anyway
+      ctx.log.log(Level::Warning, "-",
+                  std::string("no --read-timeout for this connection: ") + e.what());
     }
     bool keep_conn = false;
     if (!session.begin(std::move(conn), keep_conn)) {
@@ -255,7 +255,7 @@ void worker_loop(const GatewayContext& ctx, int thread_index) {
     }
     // The deadline still covers the rest of a body that was not read (an early error answer).
     if (!session.finish()) ctx.log.log(Level::Info, "-", "client went away before the end");
-    ctx.deadlines.disarm(thread_index);
+    if (ctx.deadlines.disarm(thread_index)) log_late(ctx, "-");
     ctx.board.end(thread_index); // after the whole answer, as the library's worker counts
   }
 }

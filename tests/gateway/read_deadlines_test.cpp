@@ -53,14 +53,17 @@ TEST(ReadDeadlines, WatchesItsOwnCopyOfTheSocket) {
   Pair a;
   const auto now = ReadDeadlines::Clock::now();
   d.arm(0, a.fds[0], now);
-  ::close(a.fds[0]);
+  const int number = a.fds[0];
+  ::close(number);
   a.fds[0] = -1;
-  Pair b; // likely reuses the closed fd number
+  Pair b;
+  ASSERT_EQ(::dup2(b.fds[0], number), number); // the closed number now names b's socket
   EXPECT_EQ(d.sweep(now + 1s), 1);
   ASSERT_EQ(::send(b.fds[1], "x", 1, 0), 1);
   char c = 0;
-  EXPECT_EQ(::recv(b.fds[0], &c, 1, MSG_DONTWAIT), 1); // b untouched
+  EXPECT_EQ(::recv(number, &c, 1, MSG_DONTWAIT), 1); // b untouched
   EXPECT_TRUE(d.disarm(0));
+  ::close(number);
 }
 
 } // namespace

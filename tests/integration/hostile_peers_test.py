@@ -102,8 +102,10 @@ def stalled_peers(spawn, hello, threads):
         for p in peers:
             waiting.register(p, select.POLLIN)
         closed_early = len(waiting.poll(0))
+        # Peers may rightly be closed once the deadline passes (a very slow open of them all).
+        in_time = time.monotonic() - t_open < READ_TIMEOUT - 1
         check(f'stalled peers: a normal request is answered while {STALLED} peers stall',
-              code == 200 and took < ANSWER_BOUND and closed_early == 0,
+              code == 200 and took < ANSWER_BOUND and (closed_early == 0 or not in_time),
               (code, took, f'{closed_early} stalled peers already closed'))
         # Each stalled peer is closed at the deadline with nothing written to it: never run.
         answered, still_open = 0, 0
@@ -131,7 +133,7 @@ def stalled_peers(spawn, hello, threads):
               f'{took_close:.1f} s')
         # The workers log after closing, and spawn relays their lines: wait for them (bounded).
         closed = 0
-        for _ in range(100):
+        for _ in range(300):
             text = open(log.name).read()
             closed = sum(int(n) for n in re.findall(r'closed (\d+) connection\(s\) whose request', text))
             if closed >= STALLED:

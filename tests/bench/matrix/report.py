@@ -687,8 +687,9 @@ def main():
     # A target is listed when the latest run that tried it skipped it or failed it, even if an
     # older run measured it: the table then shows that older run's numbers, and says so here.
     measured_in = {}
-    for row in rows:
-        measured_in[row["target"]] = max(measured_in.get(row["target"], ""), row["run"])
+    for row in rows:  # run ids are ISO times; a legacy row without one counts as the oldest
+        run = row["run"] if row["run"][:1].isdigit() else ""
+        measured_in[row["target"]] = max(measured_in.get(row["target"], ""), run)
     skipped, seen = [], set()
     for r in reversed(runs):
         for line in info.get(r, {}).get("skipped.tsv", "").splitlines():
