@@ -2,8 +2,9 @@
 // the app. `init` creates the database and applies the schema, `migrate` applies pending
 // migrations, `create-user [--admin] --name N --email E --password-stdin` adds a user (the
 // password is read from stdin, never from the command line, where `ps` would show it), and
-// `grant-admin EMAIL` / `revoke-admin EMAIL` change an existing user's admin right. This is the
-// only way to make an admin: the API never does.
+// `grant-admin EMAIL` / `revoke-admin EMAIL` change an existing user's admin right (this is the
+// only way to make an admin: the API never does), and `unlock EMAIL` lifts the sign-in
+// throttle's locks on an email.
 #include "accounts.hpp"
 
 #include <boost/program_options.hpp>
@@ -21,8 +22,11 @@ struct Args {
 
 std::optional<Args> parse(int argc, char** argv) {
   Args a;
-  po::options_description desc("accounts-admin [--config FILE] "
-                               "init|migrate|create-user|grant-admin EMAIL|revoke-admin EMAIL");
+  po::options_description desc(
+      "accounts-admin [--config FILE] "
+      "init|migrate|create-user|grant-admin EMAIL|revoke-admin EMAIL|unlock EMAIL\n"
+      "unlock EMAIL lifts the sign-in throttle's locks on EMAIL (deletes its failures from every "
+      "address)\noptions");
   desc.add_options()("help,h", "show this help")("config,c", po::value(&a.config),
                                                  "config file (default: $APP_CONFIG_FILE)")(
       "name", po::value(&a.name), "create-user: display name")("email", po::value(&a.email),
@@ -70,9 +74,18 @@ int set_admin(fh::sqlite::Connection& db, const std::string& email, bool admin) 
   return 0;
 }
 
+// unlock EMAIL: deletes the email's sign-in failures from every address and its backstop count
+// (whether or not the account exists: unknown emails are throttled alike). Takes effect at once.
+int unlock(fh::sqlite::Connection& db, const std::string& email) {
+  if (email.empty()) throw std::invalid_argument("unlock needs an EMAIL");
+  const auto n = accounts::unlock_sign_in(db, email);
+  std::cout << "unlocked " << email << ": " << n << " failed sign-in(s) removed\n";
+  return 0;
+}
+
 int run(const Args& a) {
   const bool admin_command = a.command == "grant-admin" || a.command == "revoke-admin";
-  if (!a.target.empty() && !admin_command)
+  if (!a.target.empty() && !admin_command && a.command != "unlock")
     throw std::invalid_argument("unexpected argument '" + a.target + "'");
   if (a.admin && a.command != "create-user")
     throw std::invalid_argument("--admin goes with create-user (else: grant-admin EMAIL)");
@@ -98,8 +111,12 @@ int run(const Args& a) {
     db.migrate(settings.migrations);
     return set_admin(db, a.target, a.command == "grant-admin");
   }
+  if (a.command == "unlock") {
+    db.migrate(settings.migrations);
+    return unlock(db, a.target);
+  }
   throw std::invalid_argument("unknown command '" + a.command +
-                              "' (init, migrate, create-user, grant-admin, revoke-admin)");
+                              "' (init, migrate, create-user, grant-admin, revoke-admin, unlock)");
 }
 
 } // namespace

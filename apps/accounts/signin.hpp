@@ -43,25 +43,35 @@ std::optional<std::int64_t> check_credentials(fh::sqlite::Connection& db, const 
                                               const std::string& password,
                                               const fh::PasswordCost& cost);
 // The sign-in throttle's settings (config keys signin.*). After `max_failures` failed sign-ins
-// for one email within `window_seconds`, that email is refused (429) until the oldest of them
-// leaves the window, whether the account exists or not and whatever the password; the same for a
-// client address after `max_failures_per_address` (0: no address limit). ConfigError for
-// max_failures or window_seconds < 1, max_failures_per_address < 0.
+// for one email from one client address within `window_seconds`, that (email, address) pair is
+// refused (429) until the oldest of them leaves the window, whether the account exists or not and
+// whatever the password; other addresses may still sign in to it. The same for the email from
+// every address together after `max_failures_per_email` (a backstop against guessing from many
+// addresses), and for a client address after `max_failures_per_address` (guessing across many
+// emails); 0 turns either of those two off. ConfigError for max_failures < 1, window_seconds
+// outside 1..kMaxWindowSeconds, or a negative per-email or per-address limit.
 struct SigninLimits {
-  int max_failures = 5;               // signin.max_failures
-  std::int64_t window_seconds = 900;  // signin.window_seconds
+  static constexpr std::int64_t kMaxWindowSeconds = 30 * 24 * 3600; // 30 days
+  int max_failures = 5;                                             // signin.max_failures
+  std::int64_t window_seconds = 900;                                // signin.window_seconds
+  int max_failures_per_email = 50;                                  // signin.max_failures_per_email
   int max_failures_per_address = 100; // signin.max_failures_per_address
   static SigninLimits from_config(const fh::Config& cfg);
 };
 
 // The sign-in both apps use (throttle.cpp): check_credentials behind the throttle, whose counts
 // live in the database (table signin_failures), so every FastCGI worker and CGI process shares
-// them. Throws HttpError 429 with Retry-After (seconds) while the email or the client address is
-// locked; a success clears the email's failures. Logs a warning when a lock starts (the email
-// through fh::log_safe; never the password). Returns the user's id, or nullopt.
+// them. Throws HttpError 429 with Retry-After (seconds) while the (email, client address) pair,
+// the email or the client address is locked; a success clears only that pair's failures (never
+// other addresses' counts nor the email's backstop: those would tell an attacker that the account
+// exists and is in use). Logs a warning when a lock starts (the email and address through
+// fh::log_safe; never the password). Returns the user's id, or nullopt.
 std::optional<std::int64_t> sign_in(fh::Request& rq, const std::string& email,
                                     const std::string& password, const fh::PasswordCost& cost,
                                     const SigninLimits& limits);
+// Lifts every lock on `email` (accounts-admin unlock): deletes its failures from every address
+// and its backstop count (not the client addresses' own counts). Returns the rows deleted.
+std::int64_t unlock_sign_in(fh::sqlite::Connection& db, const std::string& email);
 // Signs `user_id` in: a fresh session (nothing of the old one kept) with the id and the user's
 // current session generation.
 void start_session(fh::Request& rq, std::int64_t user_id);

@@ -1,6 +1,7 @@
-// The sign-in throttle (signin.hpp): failed attempts per email and per client address, kept in
-// the accounts database (table signin_failures) so that every FastCGI worker and every CGI
-// process sees the same counts; 429 + Retry-After once an email or an address is locked.
+// The sign-in throttle (signin.hpp): failed attempts per (email, client address) pair, per email
+// across all addresses (a higher backstop) and per client address, kept in the accounts database
+// (table signin_failures) so that every FastCGI worker and every CGI process sees the same
+// counts; 429 + Retry-After while one of them is locked; accounts-admin's unlock.
 #include "signin.hpp"
 
 #include <algorithm>
@@ -10,13 +11,24 @@
 namespace accounts {
 namespace {
 
-// The throttle key of an email: ASCII lower case (users.email is COLLATE NOCASE, so "Ann@x" and
-// "ann@x" are one account and share one counter).
-std::string email_key(const std::string& email) {
-  std::string key = "email:" + email;
-  std::transform(key.begin(), key.end(), key.begin(),
+// ASCII lower case (users.email is COLLATE NOCASE, so "Ann@x" and "ann@x" are one account and
+// share one counter).
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return key;
+  return s;
+}
+
+// The throttle keys. The backstop (every address together) is "email:<email>", the key migration
+// 3's single per-email counter had, so its rows carry over. A pair is
+// "pair:<byte length of email>:<email>:<address>": the length makes "pair:<n>:<email>:" a prefix
+// of that email's pairs and of no other email's, whatever bytes the email or address hold.
+std::string backstop_key(const std::string& email) {
+  return "email:" + lower(email);
+}
+std::string pair_prefix(const std::string& email) {
+  const auto e = lower(email);
+  return "pair:" + std::to_string(e.size()) + ":" + e + ":";
 }
 
 // When `key` (with `max` failures allowed per window) may try again: the time its max-th most
@@ -30,22 +42,37 @@ std::optional<std::int64_t> locked_until(fh::sqlite::Connection& db, const std::
   return *nth + window;
 }
 
-std::int64_t count_failures(fh::sqlite::Connection& db, const std::string& key, std::int64_t now,
-                            std::int64_t window) {
-  return db.scalar<std::int64_t>("SELECT count(*) FROM signin_failures WHERE key = ? AND at > ?",
-                                 key, now - window);
-}
-
-[[noreturn]] void refuse(std::int64_t until, std::int64_t now) {
-  const auto wait = std::max<std::int64_t>(1, until - now);
+// Throws 429 if `key` is locked (`max` 0: that limit is off).
+void refuse_if_locked(fh::sqlite::Connection& db, const std::string& key, int max, std::int64_t now,
+                      std::int64_t window) {
+  if (max <= 0) return;
+  const auto until = locked_until(db, key, max, now, window);
+  if (!until) return;
+  const auto wait = std::max<std::int64_t>(1, *until - now);
   throw fh::HttpError(429, "too many failed sign-ins; try again later",
                       {{"Retry-After", std::to_string(wait)}});
 }
 
-// The warning line when a lock starts (what: who is locked, already made log-safe).
-void log_lock(const std::string& what, int failures, std::int64_t window) {
-  fh::log(fh::LogLevel::Warning, "accounts: " + what + " after " + std::to_string(failures) +
-                                     " failures (window " + std::to_string(window) + " s)");
+std::int64_t record(fh::sqlite::Connection& db, const std::string& key, std::int64_t now) {
+  db.execute("INSERT INTO signin_failures (key, at) VALUES (?, ?)", key, now);
+  return db.last_insert_rowid();
+}
+
+// Logs a warning if the failure recorded as `row` is the `max`-th in the window for `key`, i.e.
+// the one that started the lock: once per lock, also under parallel attempts (rows are numbered
+// in the order the IMMEDIATE transactions recorded them; only a success deleting its own row in
+// between can shift a rank). `who` and `from` are already log-safe.
+void log_if_lock_starts(fh::sqlite::Connection& db, const std::string& key, std::int64_t row,
+                        int max, std::int64_t now, std::int64_t window, const std::string& who,
+                        const std::string& from) {
+  if (max <= 0 || row == 0) return;
+  const auto rank = db.scalar<std::int64_t>(
+      "SELECT count(*) FROM signin_failures WHERE key = ? AND at > ? AND rowid <= ?", key,
+      now - window, row);
+  if (rank != max) return;
+  fh::log(fh::LogLevel::Warning, "accounts: sign-in locked for " + who + " after " +
+                                     std::to_string(max) + " failures" + from + " (window " +
+                                     std::to_string(window) + " s)");
 }
 
 } // namespace
@@ -54,11 +81,18 @@ SigninLimits SigninLimits::from_config(const fh::Config& cfg) {
   SigninLimits l;
   l.max_failures = cfg.get<int>("signin.max_failures", l.max_failures);
   l.window_seconds = cfg.get<long long>("signin.window_seconds", l.window_seconds);
+  l.max_failures_per_email =
+      cfg.get<int>("signin.max_failures_per_email", l.max_failures_per_email);
   l.max_failures_per_address =
       cfg.get<int>("signin.max_failures_per_address", l.max_failures_per_address);
   if (l.max_failures < 1) throw fh::ConfigError("config key 'signin.max_failures' must be >= 1");
   if (l.window_seconds < 1)
     throw fh::ConfigError("config key 'signin.window_seconds' must be >= 1");
+  if (l.window_seconds > kMaxWindowSeconds)
+    throw fh::ConfigError("config key 'signin.window_seconds' must be <= " +
+                          std::to_string(kMaxWindowSeconds) + " (30 days)");
+  if (l.max_failures_per_email < 0)
+    throw fh::ConfigError("config key 'signin.max_failures_per_email' must be >= 0");
   if (l.max_failures_per_address < 0)
     throw fh::ConfigError("config key 'signin.max_failures_per_address' must be >= 0");
   return l;
@@ -70,41 +104,58 @@ std::optional<std::int64_t> sign_in(fh::Request& rq, const std::string& email,
   auto& db = rq.db();
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   const auto window = limits.window_seconds;
-  const auto user_key = email_key(email);
-  const bool by_address = limits.max_failures_per_address > 0 && !rq.remote_addr().empty();
-  const auto address_key = "addr:" + rq.remote_addr();
-  std::int64_t address_row = 0;
+  const auto& addr = rq.remote_addr();
+  const auto pair = pair_prefix(email) + addr;
+  const auto backstop = backstop_key(email);
+  const auto address = "addr:" + addr;
+  const int per_email = limits.max_failures_per_email;
+  const int per_address = addr.empty() ? 0 : limits.max_failures_per_address;
+  // Pruned in a statement of its own, so that it holds when the attempt below is refused.
+  db.execute("DELETE FROM signin_failures WHERE at <= ?", now - window);
+  std::int64_t pair_row = 0, backstop_row = 0, address_row = 0;
   {
     // The attempt is counted as a failure before the (slow) password check, in one IMMEDIATE
-    // transaction with the lock check: parallel attempts cannot slip past the limit.
+    // transaction with the lock checks: parallel attempts cannot slip past a limit. A refused
+    // attempt is not counted (a lock does not extend itself).
     fh::sqlite::Transaction tx(db);
-    db.execute("DELETE FROM signin_failures WHERE at <= ?", now - window);
-    if (auto until = locked_until(db, user_key, limits.max_failures, now, window))
-      refuse(*until, now);
-    if (by_address) {
-      if (auto until = locked_until(db, address_key, limits.max_failures_per_address, now, window))
-        refuse(*until, now);
-      db.execute("INSERT INTO signin_failures (key, at) VALUES (?, ?)", address_key, now);
-      address_row = db.last_insert_rowid();
-    }
-    db.execute("INSERT INTO signin_failures (key, at) VALUES (?, ?)", user_key, now);
+    refuse_if_locked(db, pair, limits.max_failures, now, window);
+    refuse_if_locked(db, backstop, per_email, now, window);
+    refuse_if_locked(db, address, per_address, now, window);
+    pair_row = record(db, pair, now);
+    if (per_email > 0) backstop_row = record(db, backstop, now);
+    if (per_address > 0) address_row = record(db, address, now);
     tx.commit();
   }
   const auto id = check_credentials(db, email, password, cost);
   fh::sqlite::Transaction tx(db);
-  if (id) { // a success clears the email's counter, and this attempt from the address's
-    db.execute("DELETE FROM signin_failures WHERE key = ?", user_key);
-    if (address_row != 0) db.execute("DELETE FROM signin_failures WHERE rowid = ?", address_row);
+  if (id) {
+    // A success clears this pair's failures and this attempt's own rows, nothing else: other
+    // addresses' counts and the backstop would otherwise show them that the account is in use.
+    db.execute("DELETE FROM signin_failures WHERE key = ?", pair);
+    db.execute("DELETE FROM signin_failures WHERE rowid IN (?, ?)", backstop_row, address_row);
   } else {
-    if (count_failures(db, user_key, now, window) == limits.max_failures)
-      log_lock("sign-in locked for " + fh::log_safe(email), limits.max_failures, window);
-    if (by_address &&
-        count_failures(db, address_key, now, window) == limits.max_failures_per_address)
-      log_lock("sign-in locked for client address " + fh::log_safe(rq.remote_addr()),
-               limits.max_failures_per_address, window);
+    const auto who = fh::log_safe(email);
+    const auto from =
+        addr.empty() ? std::string(" (no client address)") : " from " + fh::log_safe(addr);
+    log_if_lock_starts(db, pair, pair_row, limits.max_failures, now, window, who, from);
+    log_if_lock_starts(db, backstop, backstop_row, per_email, now, window, who,
+                       " from all addresses together");
+    log_if_lock_starts(db, address, address_row, per_address, now, window,
+                       "client address " + fh::log_safe(addr), "");
   }
   tx.commit();
   return id;
+}
+
+std::int64_t unlock_sign_in(fh::sqlite::Connection& db, const std::string& email) {
+  auto prefix = pair_prefix(email);
+  auto end = prefix;
+  end.back() = ';'; // the first string after every one that starts with prefix (':' + 1)
+  fh::sqlite::Transaction tx(db);
+  const auto n = db.execute("DELETE FROM signin_failures WHERE key = ? OR (key >= ? AND key < ?)",
+                            backstop_key(email), prefix, end);
+  tx.commit();
+  return n;
 }
 
 } // namespace accounts

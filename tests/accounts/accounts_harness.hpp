@@ -2,7 +2,8 @@
 // secret, minimum argon2 cost, its own database), a client (fh::testing) that sends the same
 // request to accounts.cgi (a process per request) or accounts.fcgi (a worker on a loopback
 // socket), keeping the session cookie like a browser, and accounts-admin on the same config
-// (admins are made only there). Replies come back parsed: status, JSON body, cookie.
+// (admins are made only there). A request may set its client address (REMOTE_ADDR). Replies
+// come back parsed: status, JSON body, cookie.
 #pragma once
 
 #include "fcgihost/testing.hpp"
@@ -71,6 +72,7 @@ struct Request {
   std::string method, path, body;
   std::string query = {};
   std::string content_type = "application/json";
+  std::string remote_addr = {}; // REMOTE_ADDR; "" leaves the client's (127.0.0.1)
 };
 
 // Sends requests in one mode against one sandbox, through fh::testing's client.
@@ -96,10 +98,12 @@ public:
     const auto eq = cookie.find('=');
     if (eq != std::string::npos) client.cookies().set(cookie.substr(0, eq), cookie.substr(eq + 1));
     const std::string url = r.path + (r.query.empty() ? "" : "?" + r.query);
+    fh::testing::RequestOptions options;
+    if (!r.remote_addr.empty()) options.env = {{"REMOTE_ADDR", r.remote_addr}};
     fh::testing::TestResponse res;
     try {
       res = client.open(r.method, url,
-                        fh::testing::raw(r.body, r.body.empty() ? "" : r.content_type));
+                        fh::testing::raw(r.body, r.body.empty() ? "" : r.content_type), options);
     } catch (const std::exception& e) { // also from client threads: a failure, not a terminate
       ADD_FAILURE() << "no response: " << e.what() << "; worker log: " << worker_log();
       return {};

@@ -1,8 +1,10 @@
 // The sign-in throttle against accounts.cgi and accounts.fcgi: after signin.max_failures wrong
-// passwords for one email the next attempt is a 429 with Retry-After, even with the right
-// password, and the same for an unknown email; other emails are unaffected; a success clears the
-// count; once the failures leave the window (aged in the database, no sleeping) sign-in works
-// again; the counts are shared by CGI processes and FastCGI workers; the per-address limit.
+// passwords for one email from one address the next attempt from there is a 429 with
+// Retry-After, even with the right password, and the same for an unknown email; other emails and
+// other addresses are unaffected; a success clears only its own address's count; once the
+// failures leave the window (aged in the database, no sleeping) sign-in works again; the counts
+// are shared by CGI processes and FastCGI workers; the per-email backstop, the per-address limit,
+// accounts-admin unlock, and the config bounds.
 #include "accounts_harness.hpp"
 
 #include "fcgihost/sqlite.hpp"
@@ -18,8 +20,12 @@ namespace {
 const std::string kAnnPassword = "ann's long passphrase";
 const std::string kBobPassword = "bob's long passphrase";
 
-Request sign_in(const std::string& email, const std::string& password) {
-  return {"POST", "/api/sign/in", nlohmann::json{{"email", email}, {"password", password}}.dump()};
+Request sign_in(const std::string& email, const std::string& password,
+                const std::string& from = {}) {
+  Request r{"POST", "/api/sign/in",
+            nlohmann::json{{"email", email}, {"password", password}}.dump()};
+  r.remote_addr = from;
+  return r;
 }
 
 void sign_up(Client& c, const std::string& name, const std::string& email, const std::string& pw) {
@@ -30,10 +36,10 @@ void sign_up(Client& c, const std::string& name, const std::string& email, const
   c.cookie.clear();
 }
 
-// `n` wrong passwords for `email`, each a 401.
-void fail(Client& c, const std::string& email, int n) {
+// `n` wrong passwords for `email` (from client address `from`, "" for the default), each a 401.
+void fail(Client& c, const std::string& email, int n, const std::string& from = {}) {
   for (int i = 0; i < n; ++i) {
-    const auto r = c.send(sign_in(email, "wrong password " + std::to_string(i)));
+    const auto r = c.send(sign_in(email, "wrong password " + std::to_string(i), from));
     ASSERT_EQ(r.status, 401) << "attempt " << i + 1 << ": " << r.body;
   }
 }
@@ -106,6 +112,75 @@ TEST_P(Throttle, ConfiguredLimitsAndTheAddressLimit) {
   EXPECT_EQ(c.send(sign_in("bob@example.org", kBobPassword)).status, 200);
 }
 
+// The lock is on the (email, address) pair: 5 failures from A do not keep ann out from B.
+TEST_P(Throttle, LocksThePairNotTheEmail) {
+  Sandbox box;
+  Client c(GetParam(), box);
+  sign_up(c, "Ann", "ann@example.org", kAnnPassword);
+  fail(c, "ann@example.org", 5, "192.0.2.1");
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, "192.0.2.1")), 900);
+  const auto b = c.send(sign_in("ann@example.org", kAnnPassword, "192.0.2.2"));
+  EXPECT_EQ(b.status, 200) << b.body;
+  c.cookie.clear();
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, "192.0.2.1")), 900);
+}
+
+// A success from B clears neither A's count nor the backstop: A's fifth failure still locks A.
+TEST_P(Throttle, ASuccessFromAnotherAddressKeepsTheCount) {
+  Sandbox box;
+  Client c(GetParam(), box);
+  sign_up(c, "Ann", "ann@example.org", kAnnPassword);
+  fail(c, "ann@example.org", 4, "192.0.2.1");
+  ASSERT_EQ(c.send(sign_in("ann@example.org", kAnnPassword, "192.0.2.2")).status, 200);
+  c.cookie.clear();
+  fail(c, "ann@example.org", 1, "192.0.2.1");
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, "192.0.2.1")), 900);
+}
+
+// The backstop: failures for one email from many addresses lock it everywhere, a fresh address
+// too, whether the account exists or not; other emails are not affected.
+TEST_P(Throttle, ThePerEmailBackstopAcrossAddresses) {
+  Sandbox box("[signin]\nmax_failures = 3\nmax_failures_per_email = 6\n");
+  Client c(GetParam(), box);
+  sign_up(c, "Ann", "ann@example.org", kAnnPassword);
+  sign_up(c, "Bob", "bob@example.org", kBobPassword);
+  for (const auto* email : {"ann@example.org", "nobody@example.org"})
+    for (const auto* from : {"192.0.2.1", "192.0.2.2", "192.0.2.3"})
+      fail(c, email, 2, from);
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, "198.51.100.7")), 900);
+  expect_locked(c.send(sign_in("nobody@example.org", kAnnPassword, "198.51.100.7")), 900);
+  EXPECT_EQ(c.send(sign_in("bob@example.org", kBobPassword, "198.51.100.7")).status, 200);
+}
+
+// accounts-admin unlock EMAIL (any spelling of it) lifts the lock at once; other emails keep
+// theirs. Rows older than the window are pruned by every sign-in, a refused one too.
+TEST_P(Throttle, AccountsAdminUnlockLiftsTheLock) {
+  Sandbox box;
+  Client c(GetParam(), box);
+  sign_up(c, "Ann", "ann@example.org", kAnnPassword);
+  sign_up(c, "Bob", "bob@example.org", kBobPassword);
+  fail(c, "ann@example.org", 5);
+  fail(c, "bob@example.org", 5);
+  {
+    fh::sqlite::Connection db(box.db);
+    db.execute("INSERT INTO signin_failures (key, at) VALUES ('addr:192.0.2.99', 1)");
+  }
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword)), 900);
+  {
+    fh::sqlite::Connection db(box.db);
+    EXPECT_EQ(db.scalar<std::int64_t>("SELECT count(*) FROM signin_failures WHERE at = 1"), 0);
+  }
+  const auto r = accounts_test::run_admin(box, {"unlock", "ANN@example.org"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("unlocked ANN@example.org"), std::string::npos) << r.out;
+  const auto after = c.send(sign_in("ann@example.org", kAnnPassword));
+  EXPECT_EQ(after.status, 200) << after.body;
+  c.cookie.clear();
+  expect_locked(c.send(sign_in("bob@example.org", kBobPassword)), 900);
+  const auto help = accounts_test::run_admin(box, {"--help"});
+  EXPECT_NE(help.out.find("unlock EMAIL"), std::string::npos) << help.out;
+}
+
 // In FastCGI mode: the harness keeps the worker's log (a CGI's stderr goes to the test's).
 TEST(ThrottleLog, TheLockIsLoggedWithoutThePassword) {
   Sandbox box;
@@ -113,8 +188,10 @@ TEST(ThrottleLog, TheLockIsLoggedWithoutThePassword) {
   sign_up(c, "Ann", "ann@example.org", kAnnPassword);
   fail(c, "ann@example.org", 5);
   const auto log = c.worker_log();
-  EXPECT_NE(log.find("sign-in locked for ann@example.org after 5 failures"), std::string::npos)
-      << log;
+  const std::string line = "sign-in locked for ann@example.org after 5 failures from 127.0.0.1";
+  const auto at = log.find(line);
+  EXPECT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(line, at + 1), std::string::npos) << log; // once per lock
   EXPECT_EQ(log.find("wrong password"), std::string::npos) << log;
 }
 
@@ -145,6 +222,23 @@ TEST(ThrottleConfig, ABadLimitStopsTheApp) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_EQ(fh::testing::parse_cgi_response(r.out).status, 500) << r.out;
   EXPECT_NE(r.err.find("signin.max_failures"), std::string::npos) << r.err;
+}
+
+// The window has an upper bound (30 days): beyond it `now - window` would overflow.
+TEST(ThrottleConfig, TheWindowHasAnUpperBound) {
+  for (const auto& [window, status] : {std::pair{"2592000", 401}, std::pair{"2592001", 500}}) {
+    Sandbox box(std::string("[signin]\nwindow_seconds = ") + window + "\n");
+    fh::testing::RunOptions opt;
+    opt.env = {"GATEWAY_INTERFACE=CGI/1.1", "REQUEST_METHOD=GET", "PATH_INFO=/api/me",
+               "SCRIPT_NAME=", "APP_CONFIG_FILE=" + box.config};
+    const auto r = fh::testing::run_program({FH_ACCOUNTS_CGI}, opt);
+    EXPECT_EQ(fh::testing::parse_cgi_response(r.out).status, status) << window << r.out << r.err;
+    if (status == 500) {
+      EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+      EXPECT_NE(r.err.find("signin.window_seconds' must be <= 2592000"), std::string::npos)
+          << r.err;
+    }
+  }
 }
 
 } // namespace
