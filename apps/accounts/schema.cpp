@@ -42,6 +42,8 @@ CREATE INDEX groups_by_owner ON groups(owner_id);
 )sql",
           // 3: the sign-in throttle (throttle.cpp): one row per failed (or pending) sign-in,
           // keyed "email:<lower-case email>" or "addr:<client address>", pruned after the window.
+          // (Since the lock on (email, address) pairs, also "pair:<length>:<email>:<address>";
+          // "email:" rows are the per-email backstop. Keys only: the table is unchanged.)
           R"sql(
 CREATE TABLE signin_failures (
   key TEXT NOT NULL,
