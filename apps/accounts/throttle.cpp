@@ -4,30 +4,23 @@
 // counts; 429 + Retry-After while one of them is locked; accounts-admin's unlock.
 #include "signin.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 
 namespace accounts {
 namespace {
-
-// ASCII lower case (users.email is COLLATE NOCASE, so "Ann@x" and "ann@x" are one account and
-// share one counter).
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // The throttle keys. The backstop (every address together) is "email:<email>", the key migration
 // 3's single per-email counter had, so its rows carry over. A pair is
 // "pair:<byte length of email>:<email>:<address>": the length makes "pair:<n>:<email>:" a prefix
 // of that email's pairs and of no other email's, whatever bytes the email or address hold.
 std::string backstop_key(const std::string& email) {
-  return "email:" + lower(email);
+  return "email:" + fh::sys::to_ascii_lower(email); // users.email is COLLATE NOCASE
 }
 std::string pair_prefix(const std::string& email) {
-  const auto e = lower(email);
+  const auto e = fh::sys::to_ascii_lower(email);
   return "pair:" + std::to_string(e.size()) + ":" + e + ":";
 }
 

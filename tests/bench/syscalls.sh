@@ -233,9 +233,21 @@ untraced() {
 PERF_CALLS=(accept4 close epoll_ctl epoll_wait epoll_pwait recvfrom sendto read write writev
   readv futex rt_sigtimedwait getsockopt setsockopt fcntl)
 
+# requests_counted KIND: prints the 200s wrk counted for KIND (wrk_count.lua's COUNT line) and
+# keeps them in WORK/KIND.requests; exits if wrk gave no count, warns about other statuses.
+requests_counted() {
+  local k=$1 ok other
+  ok=$(sed -n 's/^COUNT ok=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
+  other=$(sed -n 's/^COUNT ok=[0-9]* other=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
+  [ -n "$ok" ] || { echo "$k: wrk gave no count (see $WORK/$k.wrk)" >&2; exit 1; }
+  [ "${other:-0}" -eq 0 ] || echo "$k: $other responses were not 200 (see $WORK/$k.wrk)" >&2
+  echo "$ok" >"$WORK/$k.requests"
+  echo "$ok"
+}
+
 # perf_counted KIND: like traced, with perf stat on the syscall tracepoints (no ptrace stops).
 perf_counted() {
-  local k=$1 pids events=raw_syscalls:sys_enter tracer ok other sc
+  local k=$1 pids events=raw_syscalls:sys_enter tracer ok sc
   pids=$(tr ' ' ',' <<<"${K_PIDS[$k]% }")
   for sc in "${PERF_CALLS[@]}"; do events+=",syscalls:sys_enter_$sc"; done
   perf stat -x '\t' -e "$events" -p "$pids" -o "$WORK/$k.perf" 2>>"$WORK/$k.log" &
@@ -245,11 +257,7 @@ perf_counted() {
   run_wrk "$k" "$REQUESTS" "$WORK/$k.wrk"
   kill -INT "$tracer"
   wait "$tracer" 2>/dev/null || true
-  ok=$(sed -n 's/^COUNT ok=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
-  other=$(sed -n 's/^COUNT ok=[0-9]* other=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
-  [ -n "$ok" ] || { echo "$k: wrk gave no count (see $WORK/$k.wrk)" >&2; exit 1; }
-  [ "${other:-0}" -eq 0 ] || echo "$k: $other responses were not 200 (see $WORK/$k.wrk)" >&2
-  echo "$ok" >"$WORK/$k.requests"
+  ok=$(requests_counted "$k") || exit 1
   # perf stat -x rows: count, unit, event, ...; the raw total becomes "all (raw_syscalls)".
   awk -F'\t' -v n="$ok" '$3 ~ /sys_enter/ && $1 ~ /^[0-9]+$/ {
       name = $3; sub(/^syscalls:sys_enter_/, "", name); sub(/^raw_syscalls:sys_enter$/, "all (raw_syscalls)", name)
@@ -259,7 +267,7 @@ perf_counted() {
 
 # traced KIND: strace -c -f on the workers of KIND while wrk sends REQUESTS requests.
 traced() {
-  local k=$1 pid args=() tracer ok other
+  local k=$1 pid args=() tracer ok
   [ "$COUNTER" = strace ] || { perf_counted "$k"; return; }
   for pid in ${K_PIDS[$k]}; do args+=(-p "$pid"); done
   strace -c -f -q -o "$WORK/$k.strace" "${args[@]}" 2>>"$WORK/$k.log" &
@@ -272,11 +280,7 @@ traced() {
   run_wrk "$k" "$REQUESTS" "$WORK/$k.wrk"
   kill -INT "$tracer"
   wait "$tracer" 2>/dev/null || true
-  ok=$(sed -n 's/^COUNT ok=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
-  other=$(sed -n 's/^COUNT ok=[0-9]* other=\([0-9]*\).*/\1/p' "$WORK/$k.wrk")
-  [ -n "$ok" ] || { echo "$k: wrk gave no count (see $WORK/$k.wrk)" >&2; exit 1; }
-  [ "${other:-0}" -eq 0 ] || echo "$k: $other responses were not 200 (see $WORK/$k.wrk)" >&2
-  echo "$ok" >"$WORK/$k.requests"
+  ok=$(requests_counted "$k") || exit 1
   # strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall
   awk -v n="$ok" '$NF != "syscall" && $NF != "total" && $1 ~ /^[0-9.]+$/ {
       errors = (NF == 6) ? $5 : 0

@@ -20,13 +20,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 using sys::iequals;
 using sys::trim_ows;
 
@@ -58,7 +51,7 @@ std::map<std::string, std::string> parse_params(std::string_view rest) {
       if (rest[i] == '"') bad_param("quote in a parameter name");
       ++i;
     }
-    const std::string name = lower(trim_ows(rest.substr(name_start, i - name_start)));
+    const std::string name = sys::to_ascii_lower(trim_ows(rest.substr(name_start, i - name_start)));
     if (i >= rest.size() || rest[i] == ';') { // no '=': skipped
       ++i;
       continue;
@@ -158,7 +151,7 @@ void parse_cookies(std::string_view in, const Limits& limits, MultiDict& out) {
 ContentType parse_content_type(std::string_view in) {
   ContentType ct;
   auto semi = in.find(';');
-  ct.media_type = lower(trim_ows(in.substr(0, semi)));
+  ct.media_type = sys::to_ascii_lower(trim_ows(in.substr(0, semi)));
   if (semi != std::string_view::npos) ct.params = parse_params(in.substr(semi + 1));
   return ct;
 }

@@ -1,15 +1,24 @@
-// fh::sys::iequals / istarts_with: ASCII case-insensitive comparison, for HTTP and CGI header
-// names (locale-free on purpose: header names are ASCII tokens); trim_ows: HTTP's optional
-// whitespace (space, tab) off both ends.
+// fh::sys::iequals / istarts_with / to_ascii_lower: ASCII case-insensitive comparison, for HTTP and
+// CGI header names (locale-free on purpose: header names are ASCII tokens); trim_ows: HTTP's
+// optional whitespace (space, tab) off both ends.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace fh::sys {
 
 constexpr char ascii_lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// `s` in ASCII lower case (header names, media types, keys compared as SQLite's NOCASE does).
+inline std::string to_ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = ascii_lower(c);
+  return out;
 }
 
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
