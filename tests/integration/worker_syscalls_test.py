@@ -42,19 +42,34 @@ def read_counts(tracer, out):
     return counts
 
 
+def wait_stopped(pid):
+    """Until the worker is in a stop (T, or t under the tracer): a SIGSTOP is only queued when
+    kill() returns."""
+    for _ in range(400):
+        with open(f'/proc/{pid}/stat') as f:
+            if f.read().rsplit(')', 1)[1].split()[0] in ('T', 't'):
+                return
+        time.sleep(0.01)
+    raise RuntimeError('the worker did not stop on SIGSTOP')
+
+
 def fresh_connections(w):
     """N requests, each on its own connection without keep-alive, all sent while the worker is
-    stopped (so each is there when its connection is accepted), counted with strace -c."""
+    stopped (so each is there when its connection is accepted), counted with strace -c.
+    The tracer attaches to the running worker first, as in traced_counts: attaching to a
+    stopped one raced with the SIGCONT (strace had seized the threads but not yet set them
+    to stop at system calls, and counted nothing)."""
     out = os.path.join(w.dir, 'strace-fresh.out')
-    os.kill(w.proc.pid, 19)  # SIGSTOP
+    tracer = start_tracer(w, out)
     socks = []
     try:
+        os.kill(w.proc.pid, 19)  # SIGSTOP
+        wait_stopped(w.proc.pid)
         for _ in range(N // 4):
             s = w.connect()
             s.sendall(request('/'))
             socks.append(s)
     finally:
-        tracer = start_tracer(w, out)
         os.kill(w.proc.pid, 18)  # SIGCONT
     ok = sum(status(response(s)) == 200 for s in socks)
     for s in socks:
