@@ -3,8 +3,8 @@
 // migrations, `create-user [--admin] --name N --email E --password-stdin` adds a user (the
 // password is read from stdin, never from the command line, where `ps` would show it), and
 // `grant-admin EMAIL` / `revoke-admin EMAIL` change an existing user's admin right (this is the
-// only way to make an admin: the API never does), and `unlock EMAIL` lifts the sign-in
-// throttle's locks on an email.
+// only way to make an admin: the API never does), `unlock EMAIL` lifts the sign-in throttle's
+// locks on an email and `unlock-address ADDR` those on a client address.
 #include "accounts.hpp"
 
 #include <boost/program_options.hpp>
@@ -24,9 +24,12 @@ std::optional<Args> parse(int argc, char** argv) {
   Args a;
   po::options_description desc(
       "accounts-admin [--config FILE] "
-      "init|migrate|create-user|grant-admin EMAIL|revoke-admin EMAIL|unlock EMAIL\n"
+      "init|migrate|create-user|grant-admin EMAIL|revoke-admin EMAIL|unlock EMAIL|"
+      "unlock-address ADDR\n"
       "unlock EMAIL lifts the sign-in throttle's locks on EMAIL (deletes its failures from every "
-      "address)\noptions");
+      "address)\n"
+      "unlock-address ADDR lifts those on the client address ADDR, as the log names it (deletes "
+      "its failures for every email)\noptions");
   desc.add_options()("help,h", "show this help")("config,c", po::value(&a.config),
                                                  "config file (default: $APP_CONFIG_FILE)")(
       "name", po::value(&a.name), "create-user: display name")("email", po::value(&a.email),
@@ -83,9 +86,19 @@ int unlock(fh::sqlite::Connection& db, const std::string& email) {
   return 0;
 }
 
+// unlock-address ADDR: deletes the address's own count and its failures for every email (the
+// emails' backstops stay: they count every address together). Takes effect at once.
+int unlock_address(fh::sqlite::Connection& db, const std::string& address) {
+  if (address.empty()) throw std::invalid_argument("unlock-address needs an ADDR");
+  const auto n = accounts::unlock_sign_in_address(db, address);
+  std::cout << "unlocked address " << address << ": " << n << " failed sign-in(s) removed\n";
+  return 0;
+}
+
 int run(const Args& a) {
   const bool admin_command = a.command == "grant-admin" || a.command == "revoke-admin";
-  if (!a.target.empty() && !admin_command && a.command != "unlock")
+  const bool unlock_command = a.command == "unlock" || a.command == "unlock-address";
+  if (!a.target.empty() && !admin_command && !unlock_command)
     throw std::invalid_argument("unexpected argument '" + a.target + "'");
   if (a.admin && a.command != "create-user")
     throw std::invalid_argument("--admin goes with create-user (else: grant-admin EMAIL)");
@@ -115,8 +128,13 @@ int run(const Args& a) {
     db.migrate(settings.migrations);
     return unlock(db, a.target);
   }
-  throw std::invalid_argument("unknown command '" + a.command +
-                              "' (init, migrate, create-user, grant-admin, revoke-admin, unlock)");
+  if (a.command == "unlock-address") {
+    db.migrate(settings.migrations);
+    return unlock_address(db, a.target);
+  }
+  throw std::invalid_argument(
+      "unknown command '" + a.command +
+      "' (init, migrate, create-user, grant-admin, revoke-admin, unlock, unlock-address)");
 }
 
 } // namespace

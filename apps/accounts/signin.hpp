@@ -72,6 +72,9 @@ std::optional<std::int64_t> sign_in(fh::Request& rq, const std::string& email,
 // Lifts every lock on `email` (accounts-admin unlock): deletes its failures from every address
 // and its backstop count (not the client addresses' own counts). Returns the rows deleted.
 std::int64_t unlock_sign_in(fh::sqlite::Connection& db, const std::string& email);
+// Lifts every lock on the client `address` (accounts-admin unlock-address): deletes the address's
+// own count and its failures for every email (not the emails' backstops). Returns the rows deleted.
+std::int64_t unlock_sign_in_address(fh::sqlite::Connection& db, const std::string& address);
 // Signs `user_id` in: a fresh session (nothing of the old one kept) with the id and the user's
 // current session generation.
 void start_session(fh::Request& rq, std::int64_t user_id);

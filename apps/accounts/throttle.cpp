@@ -1,13 +1,16 @@
 // The sign-in throttle (signin.hpp): failed attempts per (email, client address) pair, per email
 // across all addresses (a higher backstop) and per client address, kept in the accounts database
 // (table signin_failures) so that every FastCGI worker and every CGI process sees the same
-// counts; 429 + Retry-After while one of them is locked; accounts-admin's unlock.
+// counts; 429 + Retry-After while one of them is locked; accounts-admin's unlock and
+// unlock-address.
 #include "signin.hpp"
 
 #include <fh/sys/strings.hpp>
 
 #include <algorithm>
 #include <ctime>
+#include <string_view>
+#include <vector>
 
 namespace accounts {
 namespace {
@@ -22,6 +25,23 @@ std::string backstop_key(const std::string& email) {
 std::string pair_prefix(const std::string& email) {
   const auto e = fh::sys::to_ascii_lower(email);
   return "pair:" + std::to_string(e.size()) + ":" + e + ":";
+}
+
+// The address part of a pair key, or nullopt if `key` is not a well-formed pair key.
+std::optional<std::string_view> pair_address(std::string_view key) {
+  constexpr std::string_view tag = "pair:";
+  if (!key.starts_with(tag)) return std::nullopt;
+  key.remove_prefix(tag.size());
+  const auto colon = key.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon > 9) return std::nullopt;
+  std::size_t length = 0;
+  for (const char c : key.substr(0, colon)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    length = length * 10 + static_cast<std::size_t>(c - '0');
+  }
+  key.remove_prefix(colon + 1);
+  if (key.size() <= length || key[length] != ':') return std::nullopt;
+  return key.substr(length + 1);
 }
 
 // When `key` (with `max` failures allowed per window) may try again: the time its max-th most
@@ -147,6 +167,22 @@ std::int64_t unlock_sign_in(fh::sqlite::Connection& db, const std::string& email
   fh::sqlite::Transaction tx(db);
   const auto n = db.execute("DELETE FROM signin_failures WHERE key = ? OR (key >= ? AND key < ?)",
                             backstop_key(email), prefix, end);
+  tx.commit();
+  return n;
+}
+
+std::int64_t unlock_sign_in_address(fh::sqlite::Connection& db, const std::string& address) {
+  fh::sqlite::Transaction tx(db);
+  std::vector<std::string> keys;
+  auto pairs =
+      db.query("SELECT DISTINCT key FROM signin_failures WHERE key >= 'pair:' AND key < 'pair;'");
+  while (pairs.step()) {
+    auto key = pairs.get<std::string>(0);
+    if (pair_address(key) == std::string_view(address)) keys.push_back(std::move(key));
+  }
+  std::int64_t n = db.execute("DELETE FROM signin_failures WHERE key = ?", "addr:" + address);
+  for (const auto& key : keys)
+    n += db.execute("DELETE FROM signin_failures WHERE key = ?", key);
   tx.commit();
   return n;
 }

@@ -4,7 +4,7 @@
 // other addresses are unaffected; a success clears only its own address's count; once the
 // failures leave the window (aged in the database, no sleeping) sign-in works again; the counts
 // are shared by CGI processes and FastCGI workers; the per-email backstop, the per-address limit,
-// accounts-admin unlock, and the config bounds.
+// accounts-admin unlock and unlock-address, and the config bounds.
 #include "accounts_harness.hpp"
 
 #include "fcgihost/sqlite.hpp"
@@ -179,6 +179,47 @@ TEST_P(Throttle, AccountsAdminUnlockLiftsTheLock) {
   expect_locked(c.send(sign_in("bob@example.org", kBobPassword)), 900);
   const auto help = accounts_test::run_admin(box, {"--help"});
   EXPECT_NE(help.out.find("unlock EMAIL"), std::string::npos) << help.out;
+}
+
+// accounts-admin unlock-address ADDR lifts the pair locks and the address's own lock for that
+// address only: not for an address its key ends like (an IPv6 "2001:db8::7" pair key ends in
+// ":db8::7"), and the emails' backstops keep their counts.
+TEST_P(Throttle, AccountsAdminUnlockAddressLiftsOnlyThatAddress) {
+  Sandbox box("[signin]\nmax_failures = 2\nmax_failures_per_address = 4\n");
+  Client c(GetParam(), box);
+  sign_up(c, "Ann", "ann@example.org", kAnnPassword);
+  sign_up(c, "Bob", "bob@example.org", kBobPassword);
+  const std::string a = "2001:db8::7", b = "db8::7";
+  fail(c, "ann@example.org", 2, a);
+  fail(c, "bob@example.org", 2, a); // the address's fourth failure: a is locked for everyone
+  fail(c, "ann@example.org", 2, b);
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, b)), 900);
+  const auto backstops = [&] {
+    fh::sqlite::Connection db(box.db);
+    return db.scalar<std::int64_t>("SELECT count(*) FROM signin_failures WHERE key LIKE 'email:%'");
+  };
+  const auto before = backstops();
+  EXPECT_EQ(before, 6);
+  const auto r = accounts_test::run_admin(box, {"unlock-address", b});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("unlocked address db8::7: 4 failed sign-in(s) removed"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(backstops(), before);
+  expect_locked(c.send(sign_in("ann@example.org", kAnnPassword, a)), 900);
+  expect_locked(c.send(sign_in("bob@example.org", kBobPassword, a)), 900);
+  EXPECT_EQ(c.send(sign_in("ann@example.org", kAnnPassword, b)).status, 200);
+  c.cookie.clear();
+  const auto ra = accounts_test::run_admin(box, {"unlock-address", a});
+  EXPECT_EQ(ra.exit_code, 0) << ra.out << ra.err;
+  EXPECT_NE(ra.out.find("unlocked address 2001:db8::7: 8 failed sign-in(s) removed"),
+            std::string::npos)
+      << ra.out;
+  EXPECT_EQ(c.send(sign_in("ann@example.org", kAnnPassword, a)).status, 200);
+  c.cookie.clear();
+  EXPECT_EQ(c.send(sign_in("bob@example.org", kBobPassword, a)).status, 200);
+  EXPECT_NE(accounts_test::run_admin(box, {"unlock-address"}).exit_code, 0);
+  const auto help = accounts_test::run_admin(box, {"--help"});
+  EXPECT_NE(help.out.find("unlock-address ADDR"), std::string::npos) << help.out;
 }
 
 // In FastCGI mode: the harness keeps the worker's log (a CGI's stderr goes to the test's).
