@@ -64,7 +64,7 @@ bool allows(Rule rule, const SignedInUser& who, fh::Request& rq) {
   case Rule::SignedIn:
     return true;
   case Rule::Self:
-    return rq.path_param<std::int64_t>("id") == who.id;
+    return who.may_read_user(rq.path_param<std::int64_t>("id"));
   case Rule::GroupOwner:
     return owns_group(rq, who.id);
   case Rule::Admin:

@@ -98,15 +98,15 @@ fh::Response list_members(fh::Request& rq) {
                      "JOIN users u ON u.id = m.user_id WHERE m.group_id = ? "
                      "ORDER BY u.id LIMIT ? OFFSET ?",
                      id, p.per_page, p.offset());
-  // Only the names the caller may read anyway (GET /api/users/<id>: themself, or anyone for an
-  // admin): an owner could otherwise learn any user's name by adding ids to their group.
+  // Only the names the caller may read anyway (GET /api/users/<id>): an owner could otherwise
+  // learn any user's name by adding ids to their group.
   const auto& who = rq.ctx<SignedInUser>();
   auto items = nlohmann::json::array();
   while (st.step()) {
     const auto uid = st.get_int64(0);
     items.push_back(
         {{"id", uid},
-         {"name", who.admin || uid == who.id ? nlohmann::json(st.get_text(1)) : nlohmann::json()}});
+         {"name", who.may_read_user(uid) ? nlohmann::json(st.get_text(1)) : nlohmann::json()}});
   }
   return fh::Response::json(page_json("members", std::move(items), p, total));
 }

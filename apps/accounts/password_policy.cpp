@@ -2,6 +2,8 @@
 // of the common passwords in common-passwords.txt (compiled in), alone or with digits appended.
 #include "accounts.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -46,13 +48,6 @@ constexpr bool lower_case(std::string_view s) {
 static_assert(std::is_sorted(kCommonPasswords.begin(), kCommonPasswords.end()) &&
                   std::all_of(kCommonPasswords.begin(), kCommonPasswords.end(), lower_case),
               "common-passwords.txt must stay lower-cased and sorted (LC_ALL=C sort -u)");
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool ascii_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
@@ -108,7 +103,7 @@ bool only_whitespace(std::string_view s) {
 } // namespace
 
 bool is_common_password(std::string_view password) {
-  const auto lower = ascii_lower(trim(password));
+  const auto lower = fh::sys::to_ascii_lower(trim(password));
   const std::string_view pw = lower;
   // The password itself, the word before appended digits and punctuation ("password123!"), and
   // the entry before appended punctuation ("1234567890!!").

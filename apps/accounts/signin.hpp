@@ -25,6 +25,9 @@ struct SignedInUser {
   std::int64_t created_at = 0;
   // {id, name, email, admin, created_at}: the API's user object.
   nlohmann::json to_json() const;
+  // May this user read user `user_id` (GET /api/users/<id>, authz.cpp's Rule::Self): themself,
+  // or anyone for an admin.
+  bool may_read_user(std::int64_t user_id) const { return admin || user_id == id; }
 };
 
 // The before_request hook of both apps: if the session names a user whose session_gen still

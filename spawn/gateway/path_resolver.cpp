@@ -2,6 +2,8 @@
 // Filesystem access here is read-only: realpath(3), stat(2), access(2).
 #include "path_resolver.hpp"
 
+#include <fh/sys/strings.hpp>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -13,19 +15,11 @@
 namespace fh::gateway {
 namespace {
 
-// Lower-cases ASCII letters only.
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // True if `seg`, once percent-decoded by a careless consumer, could mean "." or ".." or hide a
 // slash, backslash or NUL.
 bool dangerous_segment(std::string_view seg) {
   if (seg == "." || seg == "..") return true;
-  const std::string l = ascii_lower(seg);
+  const std::string l = fh::sys::to_ascii_lower(seg);
   if (l.find("%2f") != std::string::npos || l.find("%5c") != std::string::npos ||
       l.find("%00") != std::string::npos)
     return true;
