@@ -168,24 +168,20 @@ fi
   echo "</ul><p>status: <a href=\"/status/apps\">/status/apps</a> · <a href=\"/status/cgi\">/status/cgi</a></p>"
 } >"$RUN"/htdocs/index.html
 
-# A port another process holds ends the demo with status 98 (EADDRINUSE), so that a caller that
-# picked a free port (the tests: tests/support/ports.sh) can try another one. nginx writes its pid
-# file once it has bound the port: the URLs below are printed only then.
-nginx_failed() {
-  if ! grep -q "failed (98: Address already in use)" "$RUN"/logs/error.log 2>/dev/null; then
-    echo "demo.sh: nginx did not start; its log:" >&2
-    tail -n 20 "$RUN"/logs/error.log >&2 2>/dev/null || true
-    exit 1
+# A port another process holds ends the demo with status 98 (EADDRINUSE, from nginx.sh start), so
+# that a caller that picked a free port (the tests: tests/support/ports.sh) can try another one.
+# nginx.sh start returns once nginx has bound the port: the URLs below are printed only then.
+if NGINX_PID=$("$HERE"/nginx.sh start "$RUN"); then
+  STARTED+=("$NGINX_PID")
+else
+  rc=$?
+  if [ $rc -eq 98 ]; then
+    echo "demo.sh: port $PORT is in use by another process; choose another with --port N" >&2
+  else
+    echo "demo.sh: nginx did not start (see above)" >&2
   fi
-  echo "demo.sh: port $PORT is in use by another process; choose another with --port N" >&2
-  exit 98
-}
-NGINX_PID=$("$HERE"/nginx.sh start "$RUN") || nginx_failed
-STARTED+=("$NGINX_PID")
-until [ -s "$RUN"/nginx.pid ]; do
-  kill -0 "$NGINX_PID" 2>/dev/null || nginx_failed
-  sleep 0.1
-done
+  exit $rc
+fi
 
 B="http://127.0.0.1:$PORT"
 echo

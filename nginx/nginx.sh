@@ -18,7 +18,8 @@
 #       (upstream keepalive + fastcgi_keep_conn on; 0 = off, the default). Only for pools of
 #       fcgi-host workers (leader/follower loop; give the pool keepalive=on in spawn), never for
 #       plain libfcgi apps. The CGI location never keeps connections.
-#   nginx.sh start RUN_DIR      starts nginx (daemon off) in the background, prints its pid
+#   nginx.sh start RUN_DIR      starts nginx (daemon off) in the background, prints its pid once
+#                               nginx has bound its port; exits 98 if another process holds it
 #   nginx.sh stop RUN_DIR       graceful stop (QUIT), then TERM/KILL after 5 s
 #   nginx.sh reload RUN_DIR     HUP
 set -euo pipefail
@@ -142,10 +143,23 @@ start() {
   [ -x "$NGINX" ] || { echo "nginx not found at $NGINX (Debian package nginx-light)" >&2; exit 77; }
   "$NGINX" -p "$run" -c "$run"/nginx.conf -e "$run"/logs/error.log -g 'daemon off;' \
     </dev/null >>"$run"/logs/nginx.out 2>&1 &
-  local pid=$! i
-  for i in $(seq 50); do
-    [ -s "$run"/nginx.pid ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$run"/logs/nginx.out "$run"/logs/error.log >&2; exit 1; }
+  local pid=$! end=$((SECONDS + 30))
+  # nginx writes its pid file once it has bound its port(s).
+  until [ -s "$run"/nginx.pid ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      if grep -q "failed (98: Address already in use)" "$run"/logs/error.log 2>/dev/null; then
+        echo "nginx.sh: nginx's port is in use by another process" >&2
+        exit 98
+      fi
+      cat "$run"/logs/nginx.out "$run"/logs/error.log >&2 2>/dev/null || true
+      exit 1
+    fi
+    if [ $SECONDS -ge $end ]; then
+      echo "nginx.sh: nginx wrote no pid file within 30 s; stopping it" >&2
+      kill -TERM "$pid" 2>/dev/null || true
+      cat "$run"/logs/nginx.out "$run"/logs/error.log >&2 2>/dev/null || true
+      exit 1
+    fi
     sleep 0.1
   done
   echo "$pid"

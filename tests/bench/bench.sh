@@ -1068,7 +1068,14 @@ run_micro() {
   [ $QUICK -eq 1 ] && min=0.05
   "$MICRO" --benchmark_format=json --benchmark_min_time="$min" >"$dest" 2>"$WORK/logs/micro.log" \
     || { warn "micro-benchmark failed (see $WORK/logs/micro.log)"; rm -f "$dest"; }
-  [ ! -f "$dest" ] || sed -i "s|$BUILD|BUILD|g; s|$ROOT|ROOT|g" "$dest" # no machine paths in docs/
+  scrub_paths "$dest" # no machine paths in docs/
+}
+
+# scrub_paths FILE...: names the build dir BUILD and the checkout ROOT instead of this machine's
+# paths, in place (files that do not exist are skipped).
+scrub_paths() {
+  local f
+  for f in "$@"; do [ ! -f "$f" ] || sed -i "s|$BUILD|BUILD|g; s|$ROOT|ROOT|g" "$f"; done
 }
 
 # --- trafficwatch: ingest vs GoAccess, burst to alert (trafficwatch_bench.py) ---------------
@@ -1165,8 +1172,8 @@ render_report() {
   fi
   mkdir -p "$data" "$WORK/plot"
   # The recorded run names the build dir BUILD and the checkout ROOT, never this machine's paths.
-  sed -i "s|$BUILD|BUILD|g; s|$ROOT|ROOT|g" "$WORK/nginx-settings.txt" "$WORK/nginx-locations.txt" \
-    "$WORK/skipped.tsv" "$WORK/meta.md" 2>/dev/null || true
+  scrub_paths "$WORK/nginx-settings.txt" "$WORK/nginx-locations.txt" "$WORK/skipped.tsv" \
+    "$WORK/meta.md"
   local merge_args=()
   [ "$MERGE" -eq 1 ] && [ -f "$data/results.csv" ] && merge_args=(--previous "$data/results.csv")
   python3 "$MATRIX/report.py" --csv "$WORK/results.csv" --csv-out "$data/results.csv" \

@@ -18,6 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# forget_pid PID: drops PID from PIDS once it is reaped (its number may be another process's by
+# cleanup time).
+forget_pid() {
+  local i
+  for i in "${!PIDS[@]}"; do [ "${PIDS[i]}" != "$1" ] || unset 'PIDS[i]'; done
+}
+
 fail() { echo "FAIL: $*" >&2; echo "--- spawn log:" >&2; cat "$T"/spawn.log >&2 2>/dev/null || true; exit 1; }
 pass() { echo "PASS: $*"; }
 

@@ -22,7 +22,7 @@ busy_gone() { ! pgrep -f -- "$T/busy/" >/dev/null; }
 wait_for 10 busy_gone || { pgrep -af -- "$T/busy/" || true; fail "the failed demo left processes"; }
 kill -KILL "$HOLDER"
 wait "$HOLDER" 2>/dev/null || true
-PIDS=("${PIDS[@]/$HOLDER/}") # reaped: its pid may belong to another process by cleanup time
+forget_pid "$HOLDER"
 
 # On failure: TERM demo.sh (it stops what it started), then anything left in its session, by pid.
 DEMO=""
